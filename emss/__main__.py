@@ -1,0 +1,5 @@
+import sys
+
+from emss.cli import main
+
+sys.exit(main())

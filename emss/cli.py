@@ -1,0 +1,195 @@
+"""The command line: ``python -m emss COMMAND --help``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from emss import compare, ingest
+from emss.catalogue import PARTNERS
+from emss.export import template, to_csv
+from emss.quarters import Quarter, QuarterError
+from emss.queries import Database
+from emss.store import Store, StoreError
+
+DEBT_FIELDS = ["partner", "collector", "sector", "movement_gbp", "note"]
+
+
+def _quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except QuarterError as error:
+        raise argparse.ArgumentTypeError(f'"{text}" {error}') from None
+
+
+def _partner(text: str) -> str:
+    for partner in PARTNERS:
+        if partner.casefold() == text.casefold():
+            return partner
+    raise argparse.ArgumentTypeError(f'"{text}" is not a partner (expected {", ".join(PARTNERS)})')
+
+
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(to_csv(frame))
+    elif fmt == "json":
+        records = json.loads(frame.to_json(orient="records"))
+        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+    else:
+        text = frame.to_string(index=False, na_rep="", float_format=lambda v: f"{v:,.10g}")
+        print(text if len(frame) else "(no rows)")
+
+
+def _read(paths: Sequence[Path]) -> ingest.Validation:
+    files = []
+    for path in paths:
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as error:
+            files.append((path.name, b""))
+            print(f"{path}: cannot be read ({error.strerror})", file=sys.stderr)
+    return ingest.validate(files)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    result = _read(args.files)
+    for problem in result.problems:
+        print(problem)
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    result = _read(args.files)
+    if not result.ok:
+        for problem in result.problems:
+            print(problem)
+        print(f"{result.summary()}. Nothing was stored.")
+        return 1
+    store = Store.default()
+    preview = ingest.preview(Database(store), result)
+    print(result.summary())
+    print(f"Preview: {preview.summary()}")
+    for line in preview.revision_lines():
+        print(f"  revised {line}")
+    for warning in preview.warnings:
+        print(f"  warning: {warning}")
+    snapshot = ingest.commit(store, result, uploaded_by=args.by)
+    print(f"Stored snapshot {snapshot.id}")
+    return 0
+
+
+def cmd_snapshots(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "uploaded_by": s.uploaded_by,
+            "created": s.created,
+            "rows": s.rows,
+            "quarters": ", ".join(s.quarters),
+            "files": ", ".join(f"{f.name} ({f.sha256[:12]})" for f in s.sources),
+            "status": f"withdrawn {s.withdrawn_at} by {s.withdrawn_by}"
+            if s.withdrawn
+            else "current",
+        }
+        for s in Store.default().snapshots()
+    ]
+    _emit(pd.DataFrame(rows), args.format)
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    try:
+        snapshot = Store.default().withdraw(args.id, withdrawn_by=args.by)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Withdrew snapshot {snapshot.id}; its figures are no longer current")
+    return 0
+
+
+def _no_data(db: Database, quarter: Quarter) -> bool:
+    if quarter in db.quarters_with_data():
+        return False
+    latest = db.latest_quarter()
+    hint = f"the latest with data is {latest}" if latest else "the store is empty"
+    print(f"error: no figures for {quarter} ({hint})", file=sys.stderr)
+    return True
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    db = Database(Store.default())
+    if _no_data(db, args.quarter):
+        return 1
+    frame = compare.summarise(db, args.quarter, args.partner or list(PARTNERS))
+    frame = frame[frame[["value", "previous_value", "year_ago_value"]].notna().any(axis=1)]
+    _emit(frame[compare.SUMMARY_FIELDS].reset_index(drop=True), args.format)
+    return 0
+
+
+def cmd_debt(args: argparse.Namespace) -> int:
+    db = Database(Store.default())
+    if _no_data(db, args.quarter):
+        return 1
+    rows = db.debt_movements(args.quarter)[DEBT_FIELDS]
+    totals = rows.groupby("partner", sort=False, as_index=False)["movement_gbp"].sum()
+    totals = totals.assign(collector="All", sector="Total", note=None)[DEBT_FIELDS]
+    _emit(pd.concat([rows, totals], ignore_index=True), args.format)
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    sys.stdout.write(template(args.quarter, args.kind))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m emss",
+        description="EMSS performance data: validate and ingest quarterly CSVs, query figures. "
+        "The store is the folder EMSS_DATA_DIR (default: the bundled data/).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(func=func)
+        return sub
+
+    sub = command("validate", cmd_validate, "Check upload CSVs and report every problem.")
+    sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    sub = command("ingest", cmd_ingest, "Validate CSVs, show the preview and store one snapshot.")
+    sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    sub.add_argument("--by", default=getpass.getuser(), help="who is uploading (default: you)")
+    sub = command("snapshots", cmd_snapshots, "List every snapshot in the manifest.")
+    sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sub = command("withdraw", cmd_withdraw, "Withdraw a snapshot: its earlier values come back.")
+    sub.add_argument("id", help="the snapshot id, as `snapshots` lists it")
+    sub.add_argument("--by", default=getpass.getuser(), help="who is withdrawing (default: you)")
+    sub = command("summary", cmd_summary, "A quarter's figures with their comparisons.")
+    sub.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023/24 Q3"')
+    sub.add_argument(
+        "--partner", action="append", type=_partner, help="LCC, NCC, External or EMSS (repeatable)"
+    )
+    sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sub = command("debt", cmd_debt, "A quarter's debt movements with totals per partner.")
+    sub.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023/24 Q3"')
+    sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sub = command(
+        "template", cmd_template, "An empty upload CSV for a quarter, every key filled in."
+    )
+    sub.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2024/25 Q1"')
+    sub.add_argument("--kind", choices=["metrics", "debt"], default="metrics")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,185 @@
+"""Quarter-on-quarter comparison of figures, their status, and how numbers are written."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from emss.catalogue import Catalogue, Metric, load_catalogue
+from emss.quarters import Quarter
+from emss.queries import Database
+
+MINUS = "\u2212"
+STATUS_WORDS = {
+    "improved": "Improved",
+    "worsened": "Worsened",
+    "no change": "No change",
+    "neutral": "Changed (volume)",
+}
+SUMMARY_FIELDS = [
+    "metric",
+    "partner",
+    "quarter",
+    "value",
+    "previous_value",
+    "change",
+    "year_ago_value",
+    "status",
+    "value_illustrative",
+    "previous_illustrative",
+    "year_ago_illustrative",
+]
+
+
+def missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def change(value: float | None, earlier: float | None) -> float | None:
+    """The difference in the metric's own unit (percentage points for a percentage)."""
+    if missing(value) or missing(earlier):
+        return None
+    return value - earlier
+
+
+def change_pct(value: float | None, earlier: float | None, unit: str) -> float | None:
+    """The % change; None for percentages (their change is in points) or from zero."""
+    if unit == "percent" or missing(value) or missing(earlier) or earlier == 0:
+        return None
+    return 100.0 * (value - earlier) / abs(earlier)
+
+
+def status(difference: float | None, better: str) -> str | None:
+    """improved, worsened, no change or neutral (a volume); None with nothing to compare."""
+    if missing(difference):
+        return None
+    if round(difference, 9) == 0:
+        return "no change"
+    if better == "neutral":
+        return "neutral"
+    return "improved" if (difference > 0) == (better == "higher") else "worsened"
+
+
+def pairs_for(partners: Sequence[str], catalogue: Catalogue | None = None) -> list[tuple[str, str]]:
+    """(metric, partner) pairs to show for a partner choice, in catalogue order.
+
+    A metric with only an organisation-wide figure is always shown with its EMSS row.
+    """
+    catalogue = catalogue or load_catalogue()
+    pairs = []
+    for metric in catalogue.metrics:
+        if metric.is_emss_wide:
+            pairs.append((metric.key, "EMSS"))
+        else:
+            allowed = (*metric.partners, "EMSS")
+            pairs.extend((metric.key, p) for p in partners if p in allowed)
+    return pairs
+
+
+def summarise(
+    db: Database, quarter: Quarter, partners: Sequence[str], comparison: str = "previous"
+) -> pd.DataFrame:
+    """A quarter's figures for the chosen partners with both comparisons.
+
+    One row per (metric, partner) pair, reported or not. ``change``/``status`` are
+    against the previous quarter, ``year_ago_change``/``year_ago_status`` against the same
+    quarter a year earlier, and ``comparison_*`` repeat whichever ``comparison`` names
+    ("previous" or "year_ago").
+    """
+    catalogue = db.catalogue
+    pairs = pairs_for(partners, catalogue)
+    periods = {"value": quarter, "previous": quarter.previous, "year_ago": quarter.year_ago}
+    found = {
+        (rec["quarter"], rec["metric"], rec["partner"]): rec
+        for rec in db.figures(list(periods.values()), pairs).to_dict("records")
+    }
+    rows = []
+    for key, partner in pairs:
+        metric = catalogue[key]
+        hits = {name: found.get((str(q), key, partner)) for name, q in periods.items()}
+        now = hits["value"] or {}
+        row = {
+            "metric": key,
+            "partner": partner,
+            "quarter": str(quarter),
+            "note": None if missing(now.get("note")) else now["note"],
+            "origin": now.get("origin"),
+            "snapshot_id": now.get("snapshot_id"),
+        }
+        for name, hit in hits.items():
+            row["value" if name == "value" else f"{name}_value"] = hit and float(hit["value"])
+            row[f"{name}_illustrative"] = hit and bool(hit["illustrative"])
+        for prefix, earlier in (("", row["previous_value"]), ("year_ago_", row["year_ago_value"])):
+            difference = change(row["value"], earlier)
+            row[f"{prefix}change"] = difference
+            row[f"{prefix}change_pct"] = change_pct(row["value"], earlier, metric.unit.name)
+            row[f"{prefix}status"] = status(difference, metric.better)
+        rows.append(row | _describe(metric))
+    frame = pd.DataFrame(rows)
+    prefix = "" if comparison == "previous" else "year_ago_"
+    frame["comparison_quarter"] = str(periods[comparison])
+    frame["comparison_value"] = frame[f"{comparison}_value"]
+    frame["comparison_illustrative"] = frame[f"{comparison}_illustrative"]
+    for col in ("change", "change_pct", "status"):
+        frame[f"comparison_{col}"] = frame[f"{prefix}{col}"]
+    return frame
+
+
+def _describe(metric: Metric) -> dict:
+    return {
+        "label": metric.label,
+        "area": metric.area,
+        "unit": metric.unit.name,
+        "better": metric.better,
+        "emss_wide": metric.is_emss_wide,
+    }
+
+
+# --- writing numbers as the report does -----------------------------------------------
+
+
+def _trim(number: float, places: int) -> str:
+    text = f"{number:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _signed(text: str, negative: bool, sign: bool) -> str:
+    if negative:
+        return MINUS + text
+    return ("+" + text) if sign else text
+
+
+def format_value(value: float | None, unit: str, *, exact: bool = False, sign: bool = False) -> str:
+    """A figure as the report writes it: 43,689; £124.0m (exact: £124,000,000); 95.7%."""
+    if missing(value):
+        return "—"
+    size = abs(value)
+    if unit == "gbp":
+        if exact or size < 1000:
+            text = f"£{size:,.0f}" if size == int(size) else f"£{size:,.2f}"
+        elif size >= 1_000_000:
+            text = f"£{size / 1_000_000:,.1f}m"
+        else:
+            text = f"£{size / 1000:,.1f}k"
+    elif unit == "percent":
+        text = f"{size:.1f}%"
+    elif unit == "count":
+        text = f"{size:,.0f}"
+    else:
+        text = f"{_trim(size, 2)} {unit}"
+    return _signed(text, value < 0 and round(size, 9) != 0, sign)
+
+
+def format_change(difference: float | None, unit: str, *, exact: bool = False) -> str:
+    """A change with its sign: +257; +11.0 pp; −£5.3m; −0.47 days."""
+    if missing(difference):
+        return "—"
+    if unit == "percent":
+        return _signed(f"{abs(difference):.1f} pp", difference < 0, True)
+    return format_value(difference, unit, exact=exact, sign=True)
+
+
+def format_change_pct(pct: float | None) -> str:
+    return "—" if missing(pct) else _signed(f"{abs(pct):.1f}%", pct < 0, True)

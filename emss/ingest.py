@@ -1,0 +1,506 @@
+"""Reading the CSV files people upload: decoding, validation and the preview.
+
+The contract (README, "Uploading a quarter"): a file's kind comes from its header; every
+problem in every file is reported at once with file, line, column, value and what was
+expected; one bad row and nothing of the upload is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import hashlib
+import io
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from emss.catalogue import PARTNER_NAMES, Catalogue, Metric, load_catalogue
+from emss.quarters import Quarter, QuarterError, check_not_future
+from emss.queries import Database
+from emss.store import Snapshot, SourceFile, Store
+
+DEFAULT_MAX_UPLOAD_MB = 10.0
+
+METRICS_COLUMNS = ("quarter", "partner", "metric", "value")
+DEBT_COLUMNS = ("quarter", "partner", "collector", "sector", "movement_gbp")
+OPTIONAL_COLUMNS = ("note",)
+
+_NUMBER = re.compile(
+    r"^(?P<open>\()?\s*(?P<sign>[-−])?\s*(?P<pound>£)?\s*(?P<sign2>[-−])?\s*"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?\s*(?P<close>\))?$"
+)
+NUMBER_EXAMPLE = "a number such as 43,689, £1,234.50, -1,234 or (1,234)"
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit: EMSS_MAX_UPLOAD_MB megabytes, default 10."""
+    return int(float(os.environ.get("EMSS_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an upload, located as precisely as it can be."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file} line {self.line}"
+        if self.column:
+            where += f", {self.column}"
+        if self.value is None:
+            return f"{where}: {self.expected}"
+        return f'{where}: "{self.value}" {self.expected}'
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    name: str
+    kind: str | None
+    rows: int
+    sha256: str
+
+
+@dataclass
+class Validation:
+    """The outcome of reading an upload: rows ready to store, or problems, never both used."""
+
+    metrics: pd.DataFrame
+    debt: pd.DataFrame
+    files: list[FileSummary]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def sources(self) -> list[SourceFile]:
+        return [SourceFile(f.name, f.sha256) for f in self.files]
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        found = set(self.metrics["quarter"]) | set(self.debt["quarter"])
+        return sorted(Quarter.parse(q) for q in found)
+
+    def problems_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(p.file, p.line, p.column, p.value, p.expected) for p in self.problems],
+            columns=["file", "line", "column", "value", "problem"],
+        )
+
+    def summary(self) -> str:
+        """One line: what the upload holds, or how many problems it has."""
+        files = f"{len(self.files)} file{'s' * (len(self.files) != 1)}"
+        if not self.ok:
+            count = len(self.problems)
+            return f"{files}: {count} problem{'s' * (count != 1)}; nothing can be stored"
+        quarters = ", ".join(str(q) for q in self.quarters) or "no quarter"
+        return (
+            f"{files} OK: {len(self.metrics)} figures and {len(self.debt)} debt movements "
+            f"for {quarters}"
+        )
+
+
+def parse_number(text: str, *, percent_sign: bool) -> float:
+    """Read a number as Excel and people write it; raise ValueError saying what was expected."""
+    match = _NUMBER.match(text.strip())
+    if not match or bool(match["open"]) != bool(match["close"]):
+        raise ValueError(f"is not a number (expected {NUMBER_EXAMPLE})")
+    if sum(bool(match[g]) for g in ("open", "sign", "sign2")) > 1:
+        raise ValueError(f"has more than one minus sign (expected {NUMBER_EXAMPLE})")
+    if match["pct"] and not percent_sign:
+        raise ValueError("has a % sign but this metric is not a percentage")
+    value = float(match["digits"].replace(",", ""))
+    negative = match["open"] or match["sign"] or match["sign2"]
+    return -value if negative and value else value
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252 text; ValueError for anything else."""
+    if b"\x00" in data:
+        raise ValueError("binary")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")  # raises UnicodeDecodeError (a ValueError) if not text
+
+
+def _lookup(options: Sequence[str], aliases: dict[str, str] | None = None) -> dict[str, str]:
+    table = {o.casefold(): o for o in options}
+    table.update({k.casefold(): v for k, v in (aliases or {}).items()})
+    return table
+
+
+class _Reader:
+    """Validates the files of one upload, collecting rows and problems."""
+
+    def __init__(self, catalogue: Catalogue, today: dt.date | None, max_bytes: int) -> None:
+        self.catalogue = catalogue
+        self.today = today
+        self.max_bytes = max_bytes
+        self.problems: list[Problem] = []
+        self.metrics: list[dict] = []
+        self.debt: list[dict] = []
+        self.seen: dict[tuple, tuple[str, int]] = {}
+        full_names = {name: code for code, name in PARTNER_NAMES.items() if code != "EMSS"}
+        self.partners = _lookup(("LCC", "NCC", "External", "EMSS"), full_names)
+        self.debt_partners = _lookup(catalogue.debt.partners, full_names)
+        self.sectors = _lookup(catalogue.debt.sectors)
+        self.collectors = _lookup(catalogue.debt.collectors)
+        self.quarters: dict[str, Quarter | str] = {}
+
+    def problem(self, file: str, line: int | None, column: str | None, value, expected: str):
+        self.problems.append(Problem(file, line, column, value, expected))
+
+    def read_file(self, name: str, data: bytes) -> FileSummary:
+        digest = hashlib.sha256(data).hexdigest()
+        if len(data) > self.max_bytes:
+            size = f"{len(data) / 1024 / 1024:.1f} MB"
+            limit = f"{self.max_bytes / 1024 / 1024:g} MB"
+            self.problem(name, None, None, None, f"is {size}, larger than the {limit} limit")
+            return FileSummary(name, None, 0, digest)
+        try:
+            text = decode(data)
+        except ValueError:
+            self.problem(
+                name,
+                None,
+                None,
+                None,
+                "is not a text file (expected a CSV in UTF-8 or Windows-1252)",
+            )
+            return FileSummary(name, None, 0, digest)
+        try:
+            records = list(self._records(text))
+        except csv.Error as error:
+            self.problem(name, None, None, None, f"is not a readable CSV ({error})")
+            return FileSummary(name, None, 0, digest)
+        if not records:
+            self.problem(name, None, None, None, "is empty (expected a header row and figures)")
+            return FileSummary(name, None, 0, digest)
+        (header_line, header), *rows = records
+        kind, columns = self._header(name, header_line, header)
+        if kind is None:
+            return FileSummary(name, None, 0, digest)
+        if not rows:
+            self.problem(name, None, None, None, "has a header but no rows of figures")
+        before = len(self.metrics) + len(self.debt)
+        for line, fields in rows:
+            if len(fields) > len(header) and any(f.strip() for f in fields[len(header) :]):
+                self.problem(
+                    name,
+                    line,
+                    None,
+                    None,
+                    f"has {len(fields)} fields but the header has {len(header)}",
+                )
+                continue
+            cells = {
+                col: (fields[i].strip() if i < len(fields) else "") for col, i in columns.items()
+            }
+            (self._metric_row if kind == "metrics" else self._debt_row)(name, line, cells)
+        return FileSummary(name, kind, len(self.metrics) + len(self.debt) - before, digest)
+
+    @staticmethod
+    def _records(text: str):
+        """(line number, fields) of every row that is not blank; the line is where it starts."""
+        reader = csv.reader(io.StringIO(text, newline=""))
+        line = 1
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                yield line, fields
+            line = reader.line_num + 1
+
+    def _header(self, name: str, line: int, header: list[str]):
+        columns: dict[str, int] = {}
+        for i, raw in enumerate(header):
+            col = raw.strip().lstrip("\ufeff").casefold()
+            if col in columns:
+                self.problem(name, line, col, raw, "appears twice in the header")
+            elif col:
+                columns[col] = i
+        if "metric" in columns or "value" in columns:
+            kind, required = "metrics", METRICS_COLUMNS
+        elif {"collector", "sector", "movement_gbp"} & set(columns):
+            kind, required = "debt", DEBT_COLUMNS
+        else:
+            self.problem(
+                name,
+                line,
+                None,
+                ",".join(header),
+                "is not a known header (expected quarter,partner,metric,value,note for metrics "
+                "or quarter,partner,collector,sector,movement_gbp,note for debt movements)",
+            )
+            return None, {}
+        missing = [c for c in required if c not in columns]
+        for col in missing:
+            self.problem(name, line, col, None, f"column is missing from the {kind} header")
+        return (None, {}) if missing else (kind, columns)
+
+    def _quarter(self, name: str, line: int, text: str) -> str | None:
+        if text not in self.quarters:
+            try:
+                quarter = Quarter.parse(text)
+                check_not_future(quarter, self.today)
+                self.quarters[text] = quarter
+            except QuarterError as error:
+                self.quarters[text] = str(error)
+        found = self.quarters[text]
+        if isinstance(found, Quarter):
+            return str(found)
+        self.problem(name, line, "quarter", text, found)
+        return None
+
+    def _choice(self, name, line, column, text, table, what) -> str | None:
+        found = table.get(text.casefold())
+        if found is None:
+            options = ", ".join(dict.fromkeys(table.values()))
+            self.problem(
+                name, line, column, text, f"is not a known {what} (expected one of {options})"
+            )
+        return found
+
+    def _metric(self, name: str, line: int, text: str) -> Metric | None:
+        key = text.strip()
+        if key not in self.catalogue:
+            close = difflib.get_close_matches(key, self.catalogue.keys, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else " (see the metric catalogue)"
+            self.problem(name, line, "metric", text, f"is not a known metric{hint}")
+            return None
+        metric = self.catalogue[key]
+        if metric.derived:
+            parts = f"{metric.derived.numerator} and {metric.derived.denominator}"
+            self.problem(
+                name,
+                line,
+                "metric",
+                text,
+                f"is derived from {parts}, so it is computed, not uploaded: upload {parts} instead",
+            )
+            return None
+        return metric
+
+    def _value(self, name, line, column, text, metric: Metric | None) -> float | None:
+        unit = metric.unit if metric else None
+        try:
+            value = parse_number(text, percent_sign=bool(unit and unit.accepts_percent_sign))
+        except ValueError as error:
+            self.problem(name, line, column, text, str(error))
+            return None
+        if unit is None:
+            return value
+        if unit.minimum is not None and value < unit.minimum:
+            self.problem(
+                name, line, column, text, f"is negative (expected a {unit.name} of 0 or more)"
+            )
+        elif unit.maximum is not None and value > unit.maximum:
+            self.problem(
+                name, line, column, text, f"is outside 0–{unit.maximum:g} (expected a percentage)"
+            )
+        elif unit.whole and value != int(value):
+            self.problem(
+                name, line, column, text, f"is not a whole number (expected a {unit.name})"
+            )
+        else:
+            return value
+        return None
+
+    def _once(self, name: str, line: int, column: str, key: tuple, shown: str) -> bool:
+        if key in self.seen:
+            first_file, first_line = self.seen[key]
+            self.problem(
+                name,
+                line,
+                column,
+                shown,
+                f"repeats {' / '.join(key)}, already given at {first_file} line {first_line} "
+                "(expected each key once per upload)",
+            )
+            return False
+        self.seen[key] = (name, line)
+        return True
+
+    def _metric_row(self, name: str, line: int, cells: dict[str, str]) -> None:
+        quarter = self._quarter(name, line, cells["quarter"])
+        partner = self._choice(name, line, "partner", cells["partner"], self.partners, "partner")
+        metric = self._metric(name, line, cells["metric"])
+        if cells["value"] == "":
+            return  # not reported: skipped, never stored as zero
+        value = self._value(name, line, "value", cells["value"], metric)
+        if None in (quarter, partner, metric, value):
+            return
+        if self._once(name, line, "metric", (quarter, partner, metric.key), metric.key):
+            self.metrics.append(
+                {
+                    "quarter": quarter,
+                    "partner": partner,
+                    "metric": metric.key,
+                    "value": value,
+                    "note": cells.get("note") or None,
+                }
+            )
+
+    def _debt_row(self, name: str, line: int, cells: dict[str, str]) -> None:
+        quarter = self._quarter(name, line, cells["quarter"])
+        partner = self._choice(
+            name, line, "partner", cells["partner"], self.debt_partners, "debt partner"
+        )
+        sector = self._choice(name, line, "sector", cells["sector"], self.sectors, "sector")
+        collector = " ".join(cells["collector"].split())
+        if not collector:
+            self.problem(name, line, "collector", "", "is empty (expected a collector's name)")
+        collector = self.collectors.get(collector.casefold(), collector)
+        if cells["movement_gbp"] == "":
+            return
+        movement = self._value(name, line, "movement_gbp", cells["movement_gbp"], None)
+        if None in (quarter, partner, sector, movement) or not collector:
+            return
+        if self._once(name, line, "sector", (quarter, partner, collector, sector), sector):
+            self.debt.append(
+                {
+                    "quarter": quarter,
+                    "partner": partner,
+                    "collector": collector,
+                    "sector": sector,
+                    "movement_gbp": movement,
+                    "note": cells.get("note") or None,
+                }
+            )
+
+
+def validate(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    today: dt.date | None = None,
+    max_bytes: int | None = None,
+    catalogue: Catalogue | None = None,
+) -> Validation:
+    """Read every file of an upload; all problems are collected, none raised."""
+    reader = _Reader(catalogue or load_catalogue(), today, max_bytes or max_upload_bytes())
+    summaries = [reader.read_file(name, data) for name, data in files]
+    if not files:
+        reader.problem("upload", None, None, None, "holds no files (expected one or more CSVs)")
+    return Validation(
+        metrics=pd.DataFrame(
+            reader.metrics, columns=["quarter", "partner", "metric", "value", "note"]
+        ),
+        debt=pd.DataFrame(
+            reader.debt,
+            columns=["quarter", "partner", "collector", "sector", "movement_gbp", "note"],
+        ),
+        files=summaries,
+        problems=reader.problems,
+    )
+
+
+# --- before anything is written: what the upload would change ---------------------------
+
+METRIC_KEY = ["quarter", "partner", "metric"]
+DEBT_KEY = ["quarter", "partner", "collector", "sector"]
+
+
+@dataclass
+class Preview:
+    """What committing an upload would change. ``change`` is new, revision or unchanged."""
+
+    metrics: pd.DataFrame
+    debt: pd.DataFrame
+    warnings: list[str]
+
+    def count(self, change: str) -> int:
+        return int((self.metrics["change"] == change).sum() + (self.debt["change"] == change).sum())
+
+    def revision_lines(self) -> list[str]:
+        """Each revision as "key: old → new"."""
+        lines = [
+            f"{r.quarter} {r.partner} {r.metric}: {r.old_value:g} → {r.value:g}"
+            for r in self.metrics[self.metrics["change"] == "revision"].itertuples()
+        ]
+        lines += [
+            f"{r.quarter} {r.partner} {r.collector} {r.sector}: "
+            f"{r.old_value:g} → {r.movement_gbp:g}"
+            for r in self.debt[self.debt["change"] == "revision"].itertuples()
+        ]
+        return lines
+
+    def summary(self) -> str:
+        return (
+            f"{self.count('new')} new, {self.count('revision')} revised, "
+            f"{self.count('unchanged')} unchanged; {len(self.warnings)} warning"
+            f"{'s' * (len(self.warnings) != 1)}"
+        )
+
+
+def _classify(rows: pd.DataFrame, stored: pd.DataFrame, key: list[str], value: str) -> pd.DataFrame:
+    merged = rows.merge(stored, on=key, how="left")
+    merged["change"] = "revision"
+    merged.loc[merged["old_value"].isna(), "change"] = "new"
+    merged.loc[merged["old_value"] == merged[value], "change"] = "unchanged"
+    return merged
+
+
+def preview(db: Database, validation: Validation) -> Preview:
+    """New figures, revisions (old → new) and warnings worth a second look."""
+    metrics = _classify(
+        validation.metrics, db.uploaded_values(validation.metrics), METRIC_KEY, "value"
+    )
+    debt = _classify(validation.debt, db.uploaded_debt(validation.debt), DEBT_KEY, "movement_gbp")
+    return Preview(
+        metrics, debt, _jumps(db, validation.metrics) + _lone_councils(db, validation.metrics)
+    )
+
+
+def _jumps(db: Database, rows: pd.DataFrame) -> list[str]:
+    """Figures far outside the range of their last four quarters."""
+    recent = rows.merge(db.recent_range(rows), on=METRIC_KEY)
+    warnings = []
+    for r in recent[recent["n"] >= 2].itertuples():
+        margin = max(r.high - r.low, 0.25 * max(abs(r.high), abs(r.low)))
+        if r.value > r.high + margin or r.value < r.low - margin:
+            warnings.append(
+                f"{r.quarter} {r.partner} {r.metric}: {r.value:g} is far outside its last four "
+                f"quarters ({r.low:g} to {r.high:g}); check it is right"
+            )
+    return warnings
+
+
+def _lone_councils(db: Database, rows: pd.DataFrame) -> list[str]:
+    """A figure for one council with the other council's missing from upload and store."""
+    given = set(map(tuple, rows[METRIC_KEY].to_numpy()))
+    wanted = {
+        (quarter, other, metric)
+        for quarter, partner, metric in given
+        for other in ("LCC", "NCC")
+        if partner in ("LCC", "NCC") and other != partner and (quarter, other, metric) not in given
+    }
+    if not wanted:
+        return []
+    keys = pd.DataFrame(sorted(wanted), columns=METRIC_KEY)
+    stored = set(map(tuple, db.uploaded_values(keys)[METRIC_KEY].to_numpy()))
+    return [
+        f"{quarter} {metric}: a figure for {'LCC' if other == 'NCC' else 'NCC'} "
+        f"but none for {other}"
+        for quarter, other, metric in sorted(wanted - stored)
+    ]
+
+
+def commit(store: Store, validation: Validation, *, uploaded_by: str) -> Snapshot:
+    """Store a clean upload as one snapshot; refuse one with problems."""
+    if not validation.ok:
+        raise ValueError(f"the upload has problems and was not stored: {validation.summary()}")
+    return store.commit(
+        {"metrics": validation.metrics, "debt": validation.debt},
+        uploaded_by=uploaded_by,
+        kind="upload",
+        sources=validation.sources,
+    )

@@ -1,0 +1,379 @@
+"""All of the product's SQL: DuckDB over the store's Parquet snapshots.
+
+A ``Database`` keeps one in-memory DuckDB per store and rebuilds its tables when the
+manifest changes, so every query between two uploads reads memory, not files. Each
+query takes its own cursor (a DuckDB connection is not shareable across threads) and
+every value reaches SQL as a bound parameter.
+
+Tables built on load:
+    snapshots     the manifest
+    metric_rows   every metric row of every snapshot, withdrawn ones included (history)
+    debt_rows     every debt row of every snapshot
+    figures       the current figure per (quarter, partner, metric): the newest
+                  non-withdrawn upload, plus EMSS totals summed from their parts and
+                  derived metrics computed from theirs
+    debt          the current debt movement per (quarter, partner, collector, sector)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+from emss.catalogue import Catalogue, load_catalogue
+from emss.quarters import Quarter
+from emss.store import DATASETS, Store
+
+_LATEST_UPLOADED = """
+CREATE TABLE uploaded AS
+SELECT r.quarter, r.partner, r.metric, r.value, r.note, r.snapshot_id,
+       s.created, s.kind = 'illustrative' AS illustrative, 'uploaded' AS origin
+FROM metric_rows r JOIN snapshots s ON s.id = r.snapshot_id
+WHERE NOT s.withdrawn
+QUALIFY row_number() OVER (PARTITION BY r.quarter, r.partner, r.metric ORDER BY s.seq DESC) = 1
+"""
+
+# An EMSS total for a metric that adds up, when none was uploaded and every contributor is.
+_SUMMED = """
+CREATE TABLE summed AS
+SELECT u.quarter, 'EMSS' AS partner, u.metric, sum(u.value) AS value, NULL AS note,
+       string_agg(DISTINCT u.snapshot_id, ', ' ORDER BY u.snapshot_id) AS snapshot_id,
+       max(u.created) AS created, bool_or(u.illustrative) AS illustrative, 'summed' AS origin
+FROM uploaded u
+JOIN contributors c ON c.metric = u.metric AND c.partner = u.partner
+JOIN metric_defs d ON d.metric = u.metric AND d.adds_up
+WHERE NOT EXISTS (
+    SELECT 1 FROM uploaded e
+    WHERE e.quarter = u.quarter AND e.metric = u.metric AND e.partner = 'EMSS')
+GROUP BY u.quarter, u.metric
+HAVING count(*) = any_value(d.contributors)
+"""
+
+_DERIVED = """
+CREATE TABLE figures AS
+WITH parts AS (SELECT * FROM uploaded UNION ALL SELECT * FROM summed)
+SELECT * FROM parts
+UNION ALL
+SELECT n.quarter, n.partner, dv.metric, dv.scale * n.value / d.value AS value, NULL AS note,
+       n.snapshot_id || CASE WHEN d.snapshot_id = n.snapshot_id THEN ''
+                             ELSE ', ' || d.snapshot_id END AS snapshot_id,
+       greatest(n.created, d.created) AS created,
+       n.illustrative OR d.illustrative AS illustrative, 'derived' AS origin
+FROM derivations dv
+JOIN parts n ON n.metric = dv.numerator
+JOIN parts d ON d.metric = dv.denominator AND d.quarter = n.quarter AND d.partner = n.partner
+WHERE d.value <> 0
+"""
+
+_CURRENT_DEBT = """
+CREATE TABLE debt AS
+SELECT r.quarter, r.partner, r.collector, r.sector, r.movement_gbp, r.note, r.snapshot_id,
+       s.created, s.kind = 'illustrative' AS illustrative
+FROM debt_rows r JOIN snapshots s ON s.id = r.snapshot_id
+WHERE NOT s.withdrawn
+QUALIFY row_number() OVER (
+    PARTITION BY r.quarter, r.partner, r.collector, r.sector ORDER BY s.seq DESC) = 1
+"""
+
+# Each raw table and the dataset whose Parquet files fill it.
+_RAW_TABLES = {"metric_rows": "metrics", "debt_rows": "debt"}
+
+
+class Database:
+    """Read-only queries over a store; safe to share between threads."""
+
+    def __init__(self, store: Store, catalogue: Catalogue | None = None) -> None:
+        self.store = store
+        self.catalogue = catalogue or load_catalogue()
+        self._lock = threading.Lock()
+        self._version: tuple[int, int, int] | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        return self.store.version()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        version = self.store.version()
+        with self._lock:
+            if version != self._version or self._con is None:
+                self._con = self._load()
+                self._version = version
+            return self._con.cursor()
+
+    def _load(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(":memory:")
+        snapshots = self.store.snapshots()
+        snap_df = pd.DataFrame(
+            {
+                "id": [s.id for s in snapshots],
+                "seq": [s.seq for s in snapshots],
+                "created": [s.created for s in snapshots],
+                "uploaded_by": [s.uploaded_by for s in snapshots],
+                "kind": [s.kind for s in snapshots],
+                "withdrawn": [s.withdrawn for s in snapshots],
+            },
+            columns=["id", "seq", "created", "uploaded_by", "kind", "withdrawn"],
+        ).astype({"seq": "int64", "withdrawn": "bool"})
+        con.from_df(snap_df).create("snapshots")
+        for table, dataset in _RAW_TABLES.items():
+            files = [
+                str(self.store.path(s.files[dataset])) for s in snapshots if dataset in s.files
+            ]
+            if files:
+                con.execute(
+                    f"CREATE TABLE {table} AS SELECT * FROM read_parquet($files)", {"files": files}
+                )
+            else:
+                con.from_arrow(DATASETS[dataset].empty_table()).create(table)
+        metric_defs = pd.DataFrame(
+            [(m.key, m.adds_up, len(m.contributors)) for m in self.catalogue.metrics],
+            columns=["metric", "adds_up", "contributors"],
+        )
+        contributors = pd.DataFrame(
+            [(m.key, p) for m in self.catalogue.metrics for p in m.contributors],
+            columns=["metric", "partner"],
+        )
+        derivations = pd.DataFrame(
+            [
+                (m.key, m.derived.numerator, m.derived.denominator, float(m.derived.scale))
+                for m in self.catalogue.derived
+            ],
+            columns=["metric", "numerator", "denominator", "scale"],
+        )
+        for name, frame in (
+            ("metric_defs", metric_defs),
+            ("contributors", contributors),
+            ("derivations", derivations),
+        ):
+            con.from_df(frame).create(name)
+        for statement in (_LATEST_UPLOADED, _SUMMED, _DERIVED, _CURRENT_DEBT):
+            con.execute(statement)
+        return con
+
+    def _df(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        return self._cursor().execute(sql, params or {}).df()
+
+    # --- figures ---------------------------------------------------------------
+
+    def quarters_with_data(self) -> list[Quarter]:
+        """Every quarter holding a figure or a debt movement, oldest first."""
+        rows = (
+            self._cursor()
+            .execute("SELECT quarter FROM figures UNION SELECT quarter FROM debt ORDER BY 1")
+            .fetchall()
+        )
+        return [Quarter.parse(q) for (q,) in rows]
+
+    def latest_quarter(self) -> Quarter | None:
+        quarters = self.quarters_with_data()
+        return quarters[-1] if quarters else None
+
+    def figures(
+        self, quarters: Sequence[Quarter], pairs: Sequence[tuple[str, str]]
+    ) -> pd.DataFrame:
+        """The current figure for each (metric, partner) pair in each quarter given.
+
+        Columns: quarter, metric, partner, value, note, snapshot_id, created,
+        illustrative, origin (uploaded, summed or derived). Missing figures are absent.
+        """
+        return self._df(
+            """
+            WITH wanted AS (SELECT unnest($metrics) AS metric, unnest($partners) AS partner)
+            SELECT f.quarter, f.metric, f.partner, f.value, f.note, f.snapshot_id, f.created,
+                   f.illustrative, f.origin
+            FROM figures f JOIN wanted w USING (metric, partner)
+            WHERE list_contains($quarters, f.quarter)
+            ORDER BY f.metric, f.partner, f.quarter
+            """,
+            {
+                "metrics": [m for m, _ in pairs],
+                "partners": [p for _, p in pairs],
+                "quarters": [str(q) for q in quarters],
+            },
+        )
+
+    def series(
+        self, metrics: Sequence[str], partners: Sequence[str], first: Quarter, last: Quarter
+    ) -> pd.DataFrame:
+        """Time series of the current figures over a range of quarters."""
+        return self._df(
+            """
+            SELECT quarter, metric, partner, value, illustrative, origin, note
+            FROM figures
+            WHERE list_contains($metrics, metric) AND list_contains($partners, partner)
+              AND quarter BETWEEN $first AND $last
+            ORDER BY metric, partner, quarter
+            """,
+            {
+                "metrics": list(metrics),
+                "partners": list(partners),
+                "first": str(first),
+                "last": str(last),
+            },
+        )
+
+    def uploaded_values(self, keys: pd.DataFrame) -> pd.DataFrame:
+        """Current uploaded value and snapshot for each (quarter, partner, metric) given."""
+        return self._df(
+            """
+            WITH wanted AS (
+                SELECT unnest($quarters) AS quarter, unnest($partners) AS partner,
+                       unnest($metrics) AS metric)
+            SELECT u.quarter, u.partner, u.metric, u.value AS old_value,
+                   u.snapshot_id AS old_snapshot
+            FROM uploaded u JOIN wanted w USING (quarter, partner, metric)
+            """,
+            {
+                "quarters": keys["quarter"].tolist(),
+                "partners": keys["partner"].tolist(),
+                "metrics": keys["metric"].tolist(),
+            },
+        )
+
+    def uploaded_debt(self, keys: pd.DataFrame) -> pd.DataFrame:
+        """Current movement and snapshot for each (quarter, partner, collector, sector) given."""
+        return self._df(
+            """
+            WITH wanted AS (
+                SELECT unnest($quarters) AS quarter, unnest($partners) AS partner,
+                       unnest($collectors) AS collector, unnest($sectors) AS sector)
+            SELECT d.quarter, d.partner, d.collector, d.sector, d.movement_gbp AS old_value,
+                   d.snapshot_id AS old_snapshot
+            FROM debt d JOIN wanted w USING (quarter, partner, collector, sector)
+            """,
+            {
+                col: keys[col[:-1]].tolist()
+                for col in ("quarters", "partners", "collectors", "sectors")
+            },
+        )
+
+    def recent_range(self, keys: pd.DataFrame, quarters_back: int = 4) -> pd.DataFrame:
+        """For each (quarter, partner, metric): min, max and count of the figures stored for
+        the same partner and metric in the quarters just before it."""
+        return self._df(
+            """
+            WITH wanted AS (
+                SELECT unnest($quarters) AS quarter, unnest($partners) AS partner,
+                       unnest($metrics) AS metric),
+            indexed AS (
+                SELECT *, CAST(left(quarter, 4) AS INTEGER) * 4
+                          + CAST(right(quarter, 1) AS INTEGER) - 1 AS qi
+                FROM figures)
+            SELECT w.quarter, w.partner, w.metric, min(f.value) AS low, max(f.value) AS high,
+                   count(f.value) AS n
+            FROM wanted w
+            JOIN indexed f ON f.partner = w.partner AND f.metric = w.metric
+             AND f.qi BETWEEN CAST(left(w.quarter, 4) AS INTEGER) * 4
+                              + CAST(right(w.quarter, 1) AS INTEGER) - 1 - $back
+                          AND CAST(left(w.quarter, 4) AS INTEGER) * 4
+                              + CAST(right(w.quarter, 1) AS INTEGER) - 2
+            GROUP BY w.quarter, w.partner, w.metric
+            """,
+            {
+                "quarters": keys["quarter"].tolist(),
+                "partners": keys["partner"].tolist(),
+                "metrics": keys["metric"].tolist(),
+                "back": quarters_back,
+            },
+        )
+
+    def revisions(self, quarter: Quarter, partner: str, metric: str) -> pd.DataFrame:
+        """Every value a key has had, oldest first, with its snapshot and whether it is current."""
+        return self._df(
+            """
+            SELECT r.value, r.note, s.id AS snapshot_id, s.created, s.uploaded_by, s.kind,
+                   s.withdrawn, coalesce(u.snapshot_id = s.id, false) AS current
+            FROM metric_rows r JOIN snapshots s ON s.id = r.snapshot_id
+            LEFT JOIN uploaded u
+              ON u.quarter = r.quarter AND u.partner = r.partner AND u.metric = r.metric
+            WHERE r.quarter = $quarter AND r.partner = $partner AND r.metric = $metric
+            ORDER BY s.seq
+            """,
+            {"quarter": str(quarter), "partner": partner, "metric": metric},
+        )
+
+    def snapshot_rows(self, snapshot_id: str) -> dict[str, pd.DataFrame]:
+        """What one snapshot holds, per dataset."""
+        params = {"id": snapshot_id}
+        return {
+            "metrics": self._df(
+                "SELECT quarter, partner, metric, value, note FROM metric_rows "
+                "WHERE snapshot_id = $id ORDER BY quarter, metric, partner",
+                params,
+            ),
+            "debt": self._df(
+                "SELECT quarter, partner, collector, sector, movement_gbp, note FROM debt_rows "
+                "WHERE snapshot_id = $id ORDER BY quarter, partner, collector, sector",
+                params,
+            ),
+        }
+
+    # --- debt -----------------------------------------------------------------
+
+    def debt_movements(
+        self,
+        quarter: Quarter,
+        partners: Sequence[str] | None = None,
+        collectors: Sequence[str] | None = None,
+        sectors: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The quarter's debt movements, in the catalogue's partner and sector order."""
+        return self._df(
+            """
+            SELECT partner, collector, sector, movement_gbp, note, illustrative, snapshot_id
+            FROM debt
+            WHERE quarter = $quarter
+              AND ($partners IS NULL OR list_contains($partners, partner))
+              AND ($collectors IS NULL OR list_contains($collectors, collector))
+              AND ($sectors IS NULL OR list_contains($sectors, sector))
+            ORDER BY list_position($partner_order, partner), collector,
+                     list_position($sector_order, sector)
+            """,
+            {
+                "quarter": str(quarter),
+                "partners": list(partners) if partners else None,
+                "collectors": list(collectors) if collectors else None,
+                "sectors": list(sectors) if sectors else None,
+                "partner_order": list(self.catalogue.debt.partners),
+                "sector_order": list(self.catalogue.debt.sectors),
+            },
+        )
+
+    def debt_collectors(self) -> list[str]:
+        """Every collector named in the current debt data."""
+        rows = self._cursor().execute("SELECT DISTINCT collector FROM debt ORDER BY 1").fetchall()
+        return [c for (c,) in rows]
+
+    def debt_trend(
+        self, first: Quarter, last: Quarter, partners: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Total movement per quarter and partner over a range of quarters."""
+        return self._df(
+            """
+            SELECT quarter, partner, sum(movement_gbp) AS movement_gbp,
+                   bool_or(illustrative) AS illustrative
+            FROM debt
+            WHERE quarter BETWEEN $first AND $last
+              AND ($partners IS NULL OR list_contains($partners, partner))
+            GROUP BY quarter, partner
+            ORDER BY quarter, partner
+            """,
+            {
+                "first": str(first),
+                "last": str(last),
+                "partners": list(partners) if partners else None,
+            },
+        )
+
+    # --- provenance -----------------------------------------------------------
+
+    def active_snapshots(self) -> pd.DataFrame:
+        """Snapshots whose figures are in view, newest first."""
+        return self._df(
+            "SELECT id, seq, created, uploaded_by, kind FROM snapshots "
+            "WHERE NOT withdrawn ORDER BY seq DESC"
+        )
