@@ -139,8 +139,8 @@ def cmd_debt(args: argparse.Namespace) -> int:
     if _no_data(db, args.quarter):
         return 1
     rows = db.debt_movements(args.quarter)[DEBT_FIELDS]
-    totals = rows.groupby("partner", sort=False, as_index=False)["movement_gbp"].sum()
-    totals = totals.assign(collector="All", sector="Total", note=None)[DEBT_FIELDS]
+    totals = db.debt_totals(args.quarter).assign(collector="All", sector="Total", note=None)
+    totals = totals[DEBT_FIELDS]
     _emit(pd.concat([rows, totals], ignore_index=True), args.format)
     return 0
 

@@ -343,6 +343,22 @@ class Database:
             },
         )
 
+    def debt_totals(self, quarter: Quarter, by: Sequence[str] = ("partner",)) -> pd.DataFrame:
+        """Total movement in a quarter grouped by partner, or by partner and collector."""
+        if not set(by) <= {"partner", "collector", "sector"}:
+            raise ValueError(f"cannot group debt by {by}")
+        columns = ", ".join(by)
+        return self._df(
+            f"""
+            SELECT {columns}, sum(movement_gbp) AS movement_gbp,
+                   bool_or(illustrative) AS illustrative
+            FROM debt WHERE quarter = $quarter
+            GROUP BY {columns}
+            ORDER BY {columns}
+            """,
+            {"quarter": str(quarter)},
+        )
+
     def debt_collectors(self) -> list[str]:
         """Every collector named in the current debt data."""
         rows = self._cursor().execute("SELECT DISTINCT collector FROM debt ORDER BY 1").fetchall()
