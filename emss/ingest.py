@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import hashlib
 import io
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -120,6 +121,8 @@ def parse_number(text: str, *, percent_sign: bool) -> float:
     if match["pct"] and not percent_sign:
         raise ValueError("has a % sign but this metric is not a percentage")
     value = float(match["digits"].replace(",", ""))
+    if not math.isfinite(value) or value > 1e15:
+        raise ValueError("is too large to be a figure (expected at most 1,000,000,000,000,000)")
     negative = match["open"] or match["sign"] or match["sign2"]
     return -value if negative and value else value
 
