@@ -33,6 +33,11 @@ class Quarter:
     def __post_init__(self) -> None:
         if not 1 <= self.number <= 4:
             raise QuarterError(f"quarter number must be 1-4, not {self.number}")
+        if not 1 <= self.start_year <= 9998:  # every month of it must be a valid date
+            raise QuarterError(
+                f"names the year {self.start_year:04d}, which is out of range "
+                f"(expected {EXPECTED_FORM})"
+            )
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
@@ -110,7 +115,7 @@ class Quarter:
         return f"Q{self.number}"
 
     def __str__(self) -> str:
-        return f"{self.start_year}/{(self.start_year + 1) % 100:02d} Q{self.number}"
+        return f"{self.start_year:04d}/{(self.start_year + 1) % 100:02d} Q{self.number}"
 
 
 def quarter_range(first: Quarter, last: Quarter) -> list[Quarter]:

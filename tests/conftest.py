@@ -1,0 +1,97 @@
+"""Shared fixtures for the data-layer tests.
+
+Nothing here ever writes into the repository's ``data/``: every store a test can change is a
+copy in ``tmp_path`` with ``EMSS_DATA_DIR`` pointing at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+from emss.quarters import Quarter
+from emss.queries import Database
+from emss.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_DATA = REPO_ROOT / "data"
+STORE_ENTRIES = ("manifest.json", "metrics", "debt")
+
+Q2 = Quarter(2023, 2)
+Q3 = Quarter(2023, 3)
+# Validation refuses quarters after the current one; tests that mean "the report's time"
+# pass this as today so that they do not depend on the calendar.
+REPORT_DAY = dt.date(2024, 3, 18)
+
+METRICS_HEADER = "quarter,partner,metric,value,note"
+DEBT_HEADER = "quarter,partner,collector,sector,movement_gbp,note"
+
+
+def copy_store(target: Path) -> Store:
+    """A copy of the bundled store (manifest and Parquet files) in ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in STORE_ENTRIES:
+        source = REPO_DATA / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy2(source, target / name)
+    return Store(target)
+
+
+def csv_bytes(header: str, rows: Iterable[str], *, eol: str = "\n") -> bytes:
+    """A CSV file's bytes from a header and pre-formatted rows."""
+    return eol.join([header, *rows, ""]).encode("utf-8")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A writable copy of the bundled store, also the CLI's default (EMSS_DATA_DIR)."""
+    copied = copy_store(tmp_path / "data")
+    monkeypatch.setenv("EMSS_DATA_DIR", str(copied.root))
+    return copied
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A store folder with no snapshots yet, also the CLI's default (EMSS_DATA_DIR)."""
+    root = tmp_path / "empty-store"
+    root.mkdir()
+    monkeypatch.setenv("EMSS_DATA_DIR", str(root))
+    return Store(root)
+
+
+@pytest.fixture
+def db(store: Store) -> Database:
+    """Queries over the writable copy (sees commits made through ``store``)."""
+    return Database(store)
+
+
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """Queries over a read-only copy of the bundled store, shared by the whole session."""
+    return Database(copy_store(tmp_path_factory.mktemp("bundled") / "data"))
+
+
+@pytest.fixture
+def metrics_csv() -> Callable[..., bytes]:
+    """Build a metrics upload: ``metrics_csv("2023/24 Q3,EMSS,esc_dbs_checks,3904,")``."""
+
+    def build(*rows: str, header: str = METRICS_HEADER, eol: str = "\n") -> bytes:
+        return csv_bytes(header, rows, eol=eol)
+
+    return build
+
+
+@pytest.fixture
+def debt_csv() -> Callable[..., bytes]:
+    """Build a debt movement upload from rows after the standard header."""
+
+    def build(*rows: str, header: str = DEBT_HEADER, eol: str = "\n") -> bytes:
+        return csv_bytes(header, rows, eol=eol)
+
+    return build
