@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from emss import compare
+from emss import auth, compare
 from emss.catalogue import PARTNER_NAMES
 from emss.export import to_csv
 from emss.quarters import Quarter, QuarterError
@@ -358,3 +358,80 @@ def data_table(frame: pd.DataFrame, *, name: str, label: str = "Data table") -> 
 
 def partner_name(partner: str) -> str:
     return PARTNER_NAMES.get(partner, partner)
+
+
+# --- editing: who may upload and withdraw (the rules are in emss.auth) -----------------
+
+_EDITOR = "emss_editor"  # session key: the identity a password sign-in gave this session
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml anywhere: nothing is configured
+        return {}
+
+
+def editor() -> str | None:
+    """The signed-in editor's identity (email, or name for a password sign-in), else None."""
+    secrets = _secrets()
+    mode = auth.editing_mode(secrets)
+    if mode == "oidc":
+        email = st.user.get("email")
+        if st.user.get("is_logged_in") and auth.is_editor(email, auth.editors(secrets)):
+            return str(email)
+        return None
+    return st.session_state.get(_EDITOR) if mode == "password" else None
+
+
+def require_editor(action: str) -> str:
+    """The editor's identity; anyone else gets the way to sign in (or to enable editing) and
+    the page stops there, before any control that changes the figures exists.
+
+    ``action`` completes "Sign in to …", e.g. "upload a quarter".
+    """
+    who = editor()
+    if who is not None:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(f"Editing as **{who}**.")
+            st.button("Sign out", key="emss_sign_out", on_click=_sign_out)
+        return who
+    secrets = _secrets()
+    mode = auth.editing_mode(secrets)
+    if mode == "none":
+        st.info(auth.HOW_TO_ENABLE, icon=":material/lock:")
+    elif mode == "oidc" and st.user.get("is_logged_in"):
+        st.warning(
+            f"You are signed in as {st.user.get('email')}, which is not on this dashboard's "
+            f"list of editors, so you cannot {action}. Anyone can view the figures; to edit, "
+            "ask the dashboard's administrator to add your email to `editors`.",
+            icon=":material/lock:",
+        )
+        st.button("Sign out", key="emss_sign_out", on_click=st.logout)
+    elif mode == "oidc":
+        st.info(f"Sign in to {action}. Only editors can change the figures.")
+        st.button("Sign in", key="emss_sign_in", type="primary", on_click=st.login)
+    else:
+        _password_form(action, auth.editor_password(secrets) or "")
+    st.stop()
+
+
+def _password_form(action: str, expected: str) -> None:
+    with st.form("emss_sign_in_form"):
+        st.markdown(f"**Sign in to {action}.** Only editors can change the figures.")
+        name = st.text_input("Your name (recorded with every change)", key="emss_sign_in_name")
+        given = st.text_input("Editor password", type="password", key="emss_sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            st.session_state[_EDITOR] = auth.password_sign_in(name, given, expected)
+        except auth.SignInError as refused:
+            st.error(str(refused), icon=":material/error:")
+            return
+        st.rerun()
+
+
+def _sign_out() -> None:
+    if auth.editing_mode(_secrets()) == "oidc":
+        st.logout()
+    st.session_state.pop(_EDITOR, None)
