@@ -139,7 +139,7 @@ def decode(data: bytes) -> str:
 
 def _lookup(options: Sequence[str], aliases: dict[str, str] | None = None) -> dict[str, str]:
     table = {o.casefold(): o for o in options}
-    table.update({k.casefold(): v for k, v in (aliases or {}).items()})
+    table.update({k.casefold(): v for k, v in (aliases or {}).items() if v in options})
     return table
 
 
@@ -302,13 +302,12 @@ class _Reader:
             return None
         if unit is None:
             return value
-        if unit.minimum is not None and value < unit.minimum:
+        if unit.maximum is not None and not unit.minimum <= value <= unit.maximum:
+            bounds = f"{unit.minimum:g}–{unit.maximum:g}"
+            self.problem(name, line, column, text, f"is outside {bounds} (expected a percentage)")
+        elif unit.minimum is not None and value < unit.minimum:
             self.problem(
                 name, line, column, text, f"is negative (expected a {unit.name} of 0 or more)"
-            )
-        elif unit.maximum is not None and value > unit.maximum:
-            self.problem(
-                name, line, column, text, f"is outside 0–{unit.maximum:g} (expected a percentage)"
             )
         elif unit.whole and value != int(value):
             self.problem(
@@ -337,6 +336,17 @@ class _Reader:
         quarter = self._quarter(name, line, cells["quarter"])
         partner = self._choice(name, line, "partner", cells["partner"], self.partners, "partner")
         metric = self._metric(name, line, cells["metric"])
+        if metric and partner and partner not in (*metric.partners, "EMSS"):
+            *others, last = dict.fromkeys((*metric.partners, "EMSS"))
+            allowed = f"{', '.join(others)} or {last}" if others else last
+            self.problem(
+                name,
+                line,
+                "partner",
+                cells["partner"],
+                f"is not reported for {metric.key} (expected {allowed})",
+            )
+            partner = None
         if cells["value"] == "":
             return  # not reported: skipped, never stored as zero
         value = self._value(name, line, "value", cells["value"], metric)
@@ -426,12 +436,12 @@ class Preview:
     def revision_lines(self) -> list[str]:
         """Each revision as "key: old → new"."""
         lines = [
-            f"{r.quarter} {r.partner} {r.metric}: {r.old_value:g} → {r.value:g}"
+            f"{r.quarter} {r.partner} {r.metric}: {_figure(r.old_value)} → {_figure(r.value)}"
             for r in self.metrics[self.metrics["change"] == "revision"].itertuples()
         ]
         lines += [
             f"{r.quarter} {r.partner} {r.collector} {r.sector}: "
-            f"{r.old_value:g} → {r.movement_gbp:g}"
+            f"{_figure(r.old_value)} → {_figure(r.movement_gbp)}"
             for r in self.debt[self.debt["change"] == "revision"].itertuples()
         ]
         return lines
@@ -442,6 +452,11 @@ class Preview:
             f"{self.count('unchanged')} unchanged; {len(self.warnings)} warning"
             f"{'s' * (len(self.warnings) != 1)}"
         )
+
+
+def _figure(value: float) -> str:
+    """A figure in full, as people wrote it: 5,329,828 or 95.7 (never 5.32983e+06)."""
+    return f"{value:,.10g}"
 
 
 def _classify(rows: pd.DataFrame, stored: pd.DataFrame, key: list[str], value: str) -> pd.DataFrame:
@@ -471,8 +486,8 @@ def _jumps(db: Database, rows: pd.DataFrame) -> list[str]:
         margin = max(r.high - r.low, 0.25 * max(abs(r.high), abs(r.low)))
         if r.value > r.high + margin or r.value < r.low - margin:
             warnings.append(
-                f"{r.quarter} {r.partner} {r.metric}: {r.value:g} is far outside its last four "
-                f"quarters ({r.low:g} to {r.high:g}); check it is right"
+                f"{r.quarter} {r.partner} {r.metric}: {_figure(r.value)} is far outside its last "
+                f"four quarters ({_figure(r.low)} to {_figure(r.high)}); check it is right"
             )
     return warnings
 

@@ -95,3 +95,8 @@ def debt_csv() -> Callable[..., bytes]:
         return csv_bytes(header, rows, eol=eol)
 
     return build
+
+
+def records(frame) -> list[dict]:
+    """A frame's rows as dicts, with missing cells (NaN, NA) as None."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
