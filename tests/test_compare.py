@@ -1,0 +1,187 @@
+"""Quarter-on-quarter comparisons as the report states them, and how numbers are written."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from emss import compare
+from emss.compare import format_change, format_change_pct, format_value, status
+from emss.quarters import Quarter
+from tests.conftest import Q3, records
+
+ALL = ["LCC", "NCC", "External", "EMSS"]
+
+
+@pytest.fixture(scope="module")
+def q3(bundled_db) -> dict[tuple[str, str], dict]:
+    frame = compare.summarise(bundled_db, Q3, ALL)
+    return {(r["metric"], r["partner"]): r for r in records(frame)}
+
+
+def test_dbs_checks_rose_by_257_from_real_figures(q3):
+    dbs = q3["esc_dbs_checks", "EMSS"]
+    assert (dbs["value"], dbs["previous_value"], dbs["change"]) == (3904, 3647, 257)
+    assert dbs["change_pct"] == pytest.approx(100 * 257 / 3647)
+    assert dbs["status"] == "neutral"  # a volume: neither good nor bad
+    assert not dbs["value_illustrative"] and not dbs["previous_illustrative"]
+    assert format_change(dbs["change"], dbs["unit"]) == "+257"
+    assert (dbs["quarter"], dbs["comparison_quarter"]) == ("2023/24 Q3", "2023/24 Q2")
+
+
+def test_customer_satisfaction_improved_by_eleven_points(q3):
+    sat = q3["customer_satisfaction", "EMSS"]
+    assert (sat["value"], sat["previous_value"], sat["change"]) == (83, 72, 11)
+    assert sat["change_pct"] is None  # a percentage changes in points, not in %
+    assert sat["status"] == "improved"
+    assert format_change(sat["change"], "percent") == "+11.0 pp"
+    assert sat["emss_wide"]
+    assert sat["label"] == "Customer satisfaction, all teams"
+
+
+@pytest.mark.parametrize(
+    ("metric", "now", "before", "pct"),
+    [
+        ("esc_recruitment_adverts", 585, 731, "−20.0%"),
+        ("esc_new_appointments", 717, 779, "−8.0%"),
+    ],
+)
+def test_the_reports_stated_falls_on_the_previous_quarter(q3, metric, now, before, pct):
+    row = q3[metric, "EMSS"]
+    assert (row["value"], row["previous_value"]) == (now, before)
+    assert format_change_pct(row["change_pct"]) == pct
+    assert not row["value_illustrative"]
+    assert row["previous_illustrative"]  # the report gave Q2 only as "about"
+
+
+def test_fewer_orc_contacts_and_less_absence_are_improvements(q3):
+    orc = q3["esc_orc_contacts", "EMSS"]
+    assert (orc["value"], orc["previous_value"], orc["status"]) == (45, 382, "improved")
+    absence = q3["people_absence_days_per_fte", "EMSS"]
+    assert absence["change"] == pytest.approx(-0.47)
+    assert absence["status"] == "improved"
+    assert format_change(absence["change"], "days") == "−0.47 days"
+    on_hold = q3["fsc_invoices_on_hold_90d", "NCC"]
+    assert (on_hold["value"], on_hold["status"]) == (568, "worsened")
+
+
+def test_manual_bacs_payments_against_a_year_ago(bundled_db):
+    frame = compare.summarise(bundled_db, Q3, ["EMSS"], comparison="year_ago")
+    bacs = records(frame[frame["metric"] == "esc_manual_bacs_payments"])[0]
+    assert (bacs["value"], bacs["year_ago_value"], bacs["year_ago_change"]) == (106, 163, -57)
+    assert round(bacs["year_ago_change_pct"]) == -35
+    assert bacs["year_ago_status"] == "improved"
+    assert bacs["comparison_quarter"] == "2022/23 Q3"
+    assert (bacs["comparison_value"], bacs["comparison_change"]) == (163, -57)
+    assert bacs["comparison_status"] == "improved"
+    assert bacs["comparison_illustrative"]
+
+
+def test_the_derived_error_rate_and_the_summed_letters_carry_their_origin(q3):
+    rate = q3["esc_payroll_error_rate", "EMSS"]
+    assert rate["value"] == pytest.approx(0.3296, abs=1e-4)
+    assert (rate["origin"], rate["unit"], rate["better"]) == ("derived", "percent", "lower")
+    letters = q3["esc_contracts_letters", "EMSS"]
+    assert (letters["value"], letters["origin"]) == (800, "summed")
+    assert not letters["value_illustrative"]
+
+
+def test_a_pair_with_no_figure_appears_empty_not_zero(q3):
+    days = q3["fsc_days_to_pay", "EMSS"]
+    assert days["value"] is None and days["status"] is None and days["change"] is None
+    assert q3["fsc_days_to_pay", "LCC"]["value"] == 9
+
+
+def test_the_partner_choice_decides_the_rows(bundled_db, q3):
+    lcc = compare.summarise(bundled_db, Q3, ["LCC"])
+    pairs = set(zip(lcc["metric"], lcc["partner"], strict=True))
+    assert ("esc_dbs_checks", "LCC") in pairs
+    assert ("esc_dbs_checks", "NCC") not in pairs
+    assert ("esc_dbs_checks", "EMSS") not in pairs
+    assert ("customer_satisfaction", "EMSS") in pairs  # organisation-wide: always shown
+    assert lcc[lcc["partner"] == "EMSS"]["emss_wide"].all()
+    assert len(lcc) == len(set(pairs))
+    assert len(q3) == len(compare.pairs_for(ALL))
+
+
+def test_summary_fields_are_columns_of_the_summary(bundled_db):
+    frame = compare.summarise(bundled_db, Q3, ["EMSS"])
+    assert set(compare.SUMMARY_FIELDS) <= set(frame.columns)
+
+
+def test_a_quarter_without_an_earlier_one_has_no_change(bundled_db):
+    first = compare.summarise(bundled_db, Quarter(2021, 1), ["EMSS"])
+    dbs = records(first[first["metric"] == "esc_dbs_checks"])[0]
+    assert dbs["previous_value"] is None and dbs["change"] is None and dbs["status"] is None
+    assert dbs["value_illustrative"]
+
+
+@pytest.mark.parametrize(
+    ("difference", "better", "expected"),
+    [
+        (11, "higher", "improved"),
+        (-11, "higher", "worsened"),
+        (-0.47, "lower", "improved"),
+        (17, "lower", "worsened"),
+        (257, "neutral", "neutral"),
+        (0, "higher", "no change"),
+        (1e-12, "lower", "no change"),
+        (None, "higher", None),
+        (math.nan, "higher", None),
+    ],
+)
+def test_status_follows_the_direction_of_good(difference, better, expected):
+    assert status(difference, better) == expected
+
+
+def test_a_change_from_zero_has_no_percentage():
+    assert compare.change_pct(5, 0, "count") is None
+    assert compare.change_pct(-5, -10, "gbp") == pytest.approx(50)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "kwargs", "text"),
+    [
+        (43_689, "count", {}, "43,689"),
+        (124_000_000, "gbp", {}, "£124.0m"),
+        (124_000_000, "gbp", {"exact": True}, "£124,000,000"),
+        (-5_671_250, "gbp", {}, "−£5.7m"),
+        (-5_671_250, "gbp", {"exact": True}, "−£5,671,250"),
+        (1_498_159, "gbp", {"exact": True}, "£1,498,159"),
+        (52_080, "gbp", {}, "£52.1k"),
+        (850, "gbp", {}, "£850"),
+        (1234.5, "gbp", {"exact": True}, "£1,234.50"),
+        (95.7, "percent", {}, "95.7%"),
+        (83, "percent", {}, "83.0%"),
+        (2.22, "days", {}, "2.22 days"),
+        (10, "days", {}, "10 days"),
+        (152, "hours", {}, "152 hours"),
+        (257, "count", {"sign": True}, "+257"),
+        (None, "count", {}, "—"),
+        (math.nan, "percent", {}, "—"),
+    ],
+)
+def test_numbers_are_written_as_the_report_writes_them(value, unit, kwargs, text):
+    assert format_value(value, unit, **kwargs) == text
+
+
+@pytest.mark.parametrize(
+    ("difference", "unit", "text"),
+    [
+        (257, "count", "+257"),
+        (-146, "count", "−146"),
+        (11, "percent", "+11.0 pp"),
+        (-0.4, "percent", "−0.4 pp"),
+        (-5_329_828, "gbp", "−£5.3m"),
+        (None, "count", "—"),
+    ],
+)
+def test_changes_carry_a_sign_and_a_true_minus(difference, unit, text):
+    assert format_change(difference, unit) == text
+
+
+def test_percentage_changes_are_written_with_one_decimal():
+    assert format_change_pct(100 * 257 / 3647) == "+7.0%"
+    assert format_change_pct(-35.0) == "−35.0%"
+    assert format_change_pct(None) == "—"
