@@ -183,3 +183,36 @@ def format_change(difference: float | None, unit: str, *, exact: bool = False) -
 
 def format_change_pct(pct: float | None) -> str:
     return "—" if missing(pct) else _signed(f"{abs(pct):.1f}%", pct < 0, True)
+
+
+# --- what a view shows and what moved most ----------------------------------------------
+
+
+def prefer_whole(frame: pd.DataFrame) -> pd.DataFrame:
+    """For the "EMSS as a whole" view of a summary made for every partner: per metric, the
+    EMSS row when it has a figure, else the rows of the parts that have one (a rate that is
+    only reported per council), else the EMSS row alone (to say it was not reported)."""
+    keep = []
+    for _, rows in frame.groupby("metric", sort=False):
+        whole = rows[rows["partner"] == "EMSS"]
+        parts = rows[(rows["partner"] != "EMSS") & rows["value"].notna()]
+        if whole["value"].notna().any() or parts.empty:
+            keep.append(whole)
+        else:
+            keep.append(parts)
+    return pd.concat(keep, ignore_index=True)
+
+
+def biggest_changes(frame: pd.DataFrame, which: str, n: int = 5) -> pd.DataFrame:
+    """The ``n`` figures of a summary that ``which`` ("improved" or "worsened") most against
+    the comparison quarter, largest first.
+
+    Metrics have different units, so they are ranked by the change relative to the earlier
+    figure (``relative_change``, in %, also for percentages, whose own change is in points).
+    """
+    moved = frame[(frame["comparison_status"] == which) & frame["comparison_value"].ne(0)]
+    moved = moved.assign(
+        relative_change=100.0 * moved["comparison_change"] / moved["comparison_value"].abs()
+    )
+    order = moved["relative_change"].abs().sort_values(ascending=False, kind="stable").index
+    return moved.loc[order].head(n).reset_index(drop=True)

@@ -21,15 +21,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from emss import auth, compare
-from emss.catalogue import PARTNER_NAMES
+from emss import auth, charts, compare
+from emss.catalogue import PARTNER_NAMES, PARTNERS, Metric
 from emss.export import to_csv
 from emss.quarters import Quarter, QuarterError
 from emss.queries import Database
 from emss.store import Store
+from emss.targets import Target, TargetsError, load_targets, rag_text
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +49,14 @@ PAGES = (
     ("pages/8_Upload.py", "Upload"),
     ("pages/9_History.py", "History"),
 )
+
+# The page that shows every figure of an area.
+AREA_PAGES = {
+    "ESC": "pages/1_ESC.py",
+    "FSC": "pages/2_FSC.py",
+    "People": "pages/3_People.py",
+    "Customer": "pages/4_Customer.py",
+}
 
 # The partner views and the partners each one shows.
 VIEWS: dict[str, tuple[str, ...]] = {
@@ -189,23 +199,73 @@ def database() -> Database:
     return _database(str(Store.default().root))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+# Query results are cached per store folder and manifest version: a new snapshot (from this
+# process or another) changes the version, so the next page run reads the new figures.
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def _summary(
-    root: str, version: tuple, quarter: str, partners: tuple[str, ...], comparison: str
+    root: str, version: tuple, quarter: Quarter, partners: tuple[str, ...], comparison: str
 ) -> pd.DataFrame:
-    return compare.summarise(_database(root), Quarter.parse(quarter), partners, comparison)
+    return compare.summarise(_database(root), quarter, partners, comparison)
 
 
-def summary(filters: Filters, partners: Sequence[str] | None = None) -> pd.DataFrame:
-    """``compare.summarise`` for the filters (or other partners), cached per store version."""
+@st.cache_data(show_spinner=False, max_entries=256)
+def _series(
+    root: str, version: tuple, metrics: tuple[str, ...], partners: tuple[str, ...], first, last
+) -> pd.DataFrame:
+    return _database(root).series(metrics, partners, first, last)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _debt(root: str, version: tuple, query: str, args: tuple) -> pd.DataFrame:
+    db = _database(root)
+    return {
+        "movements": db.debt_movements,
+        "totals": db.debt_totals,
+        "trend": db.debt_trend,
+    }[query](*args)
+
+
+def _key() -> tuple[str, tuple]:
     db = database()
-    return _summary(
-        str(db.store.root),
-        db.version,
-        str(filters.quarter),
-        tuple(partners or filters.partners),
-        filters.comparison,
-    )
+    return str(db.store.root), db.version
+
+
+def summary(filters: Filters, comparison: str | None = None) -> pd.DataFrame:
+    """The quarter's figures to show for the filters' partner view (``compare.summarise``).
+
+    In the "EMSS as a whole" view a metric that has no EMSS figure (a rate reported per
+    council) is shown with the figures of its parts instead.
+    """
+    comparison = comparison or filters.comparison
+    if filters.view != "EMSS":
+        return _summary(*_key(), filters.quarter, filters.partners, comparison)
+    every = _summary(*_key(), filters.quarter, PARTNERS, comparison)
+    return compare.prefer_whole(every)
+
+
+def series(metric: str, partners: Sequence[str], filters: Filters) -> pd.DataFrame:
+    """A metric's figures over the filters' trend range."""
+    return _series(*_key(), (metric,), tuple(partners), filters.first, filters.last)
+
+
+def debt_movements(
+    quarter: Quarter,
+    partners: Sequence[str] | None = None,
+    collectors: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    args = tuple(tuple(x) if x else None for x in (partners, collectors, sectors))
+    return _debt(*_key(), "movements", (quarter, *args))
+
+
+def debt_totals(quarter: Quarter, by: Sequence[str] = ("partner",)) -> pd.DataFrame:
+    return _debt(*_key(), "totals", (quarter, tuple(by)))
+
+
+def debt_trend(filters: Filters, partners: Sequence[str] | None = None) -> pd.DataFrame:
+    return _debt(*_key(), "trend", (filters.first, filters.last, tuple(partners or ()) or None))
 
 
 # --- the page frame --------------------------------------------------------------------
@@ -222,11 +282,13 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
     db = database()
     quarters = db.quarters_with_data()
     current = _current_filters(quarters) if quarters else None
-    _navigation(current)
+    navigation = st.sidebar.container()  # drawn first, filled once the filters are known
     chosen = _filter_widgets(current, quarters) if filters and current else None
     if chosen is not None:
-        st.session_state[_STATE] = chosen
-        st.query_params.from_dict(chosen.params())
+        st.session_state[_STATE] = current = chosen
+        st.query_params.update(chosen.params())
+    with navigation:
+        _navigation(current)
     _provenance(db)
     st.title(title)
     if filters and not quarters:
@@ -259,11 +321,10 @@ def _current_filters(quarters: list[Quarter]) -> Filters:
 
 def _navigation(current: Filters | None) -> None:
     params = current.params() if current else None
-    with st.sidebar:
-        st.markdown("**EMSS performance**")
-        for path, label in PAGES:
-            if (APP_DIR / path).exists():
-                st.page_link(path, label=label, query_params=params)
+    st.markdown("**EMSS performance**")
+    for path, label in PAGES:
+        if (APP_DIR / path).exists():
+            st.page_link(path, label=label, query_params=params)
 
 
 def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
@@ -309,18 +370,9 @@ def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
 
 
 def _provenance(db: Database) -> None:
-    snapshots = db.active_snapshots()
     with st.sidebar:
         st.divider()
-        if snapshots.empty:
-            st.caption("No figures uploaded yet.")
-            return
-        lines = [f"**Last updated** {when(snapshots['created'].iloc[0])}", "", "**Snapshots**"]
-        lines += [
-            f"- {row.id} ({row.kind}, {when(row.created)}, {row.uploaded_by})"
-            for row in snapshots.itertuples()
-        ]
-        st.caption("\n".join(lines))
+        st.caption("**Provenance**\n\n" + "\n".join(f"- {line}" for line in provenance_lines(db)))
 
 
 def when(created: str) -> str:
@@ -343,9 +395,14 @@ def _illustrative_banner(db: Database) -> None:
 # --- pieces pages share ----------------------------------------------------------------
 
 
-def data_table(frame: pd.DataFrame, *, name: str, label: str = "Data table") -> None:
-    """A chart's data a click away: the table and a CSV download (formula-safe)."""
+def data_table(
+    frame: pd.DataFrame, *, name: str, label: str = "Data table", description: str | None = None
+) -> None:
+    """A chart's data a click away: its description in words, the table and a CSV download
+    (formula-safe)."""
     with st.expander(label):
+        if description:
+            st.markdown(description)
         st.dataframe(frame, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
@@ -358,6 +415,231 @@ def data_table(frame: pd.DataFrame, *, name: str, label: str = "Data table") -> 
 
 def partner_name(partner: str) -> str:
     return PARTNER_NAMES.get(partner, partner)
+
+
+def chart(
+    chart_: alt.TopLevelMixin, text: charts.ChartText, table: pd.DataFrame, name: str
+) -> None:
+    """A chart with its point as title, its caption and its data and description a click away."""
+    st.markdown(f"**{text.title}**")
+    st.altair_chart(chart_, width="stretch", alt=text.title)
+    st.caption(text.caption)
+    data_table(table, name=name, label="Data table and description", description=text.description)
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def delta_style(status: str | None, change: float | None) -> tuple[str, str]:
+    """st.metric's delta colour and arrow: green when the figure improved, red when it
+    worsened, grey for a volume or no change (the catalogue's direction of good, through
+    ``compare.status``); the arrow follows the sign.
+
+    Both are given explicitly because Streamlit reads a delta's direction from a leading
+    "-", and the minus sign we write is U+2212.
+    """
+    colour = {"improved": "green", "worsened": "red"}.get(status or "", "gray")
+    if compare.missing(change) or status in (None, "no change"):
+        return colour, "off"
+    return colour, "up" if change > 0 else "down"
+
+
+def delta_text(row: Mapping) -> str | None:
+    """The change against the comparison quarter as the report writes it, with its status in
+    words for a metric that has a direction of good: "+11.0 pp Improved", "−146 (−20.0%)"."""
+    change = row["comparison_change"]
+    if compare.missing(change):
+        return None
+    text = compare.format_change(change, row["unit"])
+    if not compare.missing(row["comparison_change_pct"]):
+        text += f" ({compare.format_change_pct(row['comparison_change_pct'])})"
+    status = row["comparison_status"]
+    if status in ("improved", "worsened"):
+        text += f" {compare.STATUS_WORDS[status]}"
+    return text
+
+
+def figure_tile(row: Mapping, label: str, target: Target | None = None) -> None:
+    """One figure: value, change against the comparison quarter, RAG status when a target is
+    set, and what is illustrative; a plain sentence when it was not reported."""
+    quarter = row["quarter"]
+    if compare.missing(row["value"]):
+        st.markdown(f"**{label}**: not reported for {quarter}.")
+        return
+    illustrative = bool(row["value_illustrative"])
+    colour, arrow = delta_style(row["comparison_status"], row["comparison_change"])
+    compared = f"vs {row['comparison_quarter']}"
+    if row["comparison_illustrative"]:
+        compared += " (illustrative)"
+    st.metric(
+        f"{label} · Illustrative" if illustrative else label,
+        compare.format_value(row["value"], row["unit"]),
+        delta_text(row),
+        delta_color=colour,
+        delta_arrow=arrow,
+        delta_description=compared if delta_text(row) else None,
+        border=True,
+    )
+    if delta_text(row) is None:
+        st.caption(f"No {row['comparison_quarter']} figure to compare with.")
+    if target is not None:
+        st.caption(
+            f"{rag_text(target.rag(row['value']))} "
+            f"(target {compare.format_value(target.target, row['unit'])})"
+        )
+
+
+def targets() -> dict[str, Target]:
+    """The targets set for this store; a targets file that cannot be read is reported once
+    on the page and no RAG status is shown."""
+    try:
+        return load_targets(database().store.root)
+    except TargetsError as problem:
+        st.error(f"Targets are not shown: {problem}", icon=":material/error:")
+        return {}
+
+
+def figure_label(row: Mapping, filters: Filters) -> str:
+    """A figure's partner as a tile names it: "EMSS-wide" for an organisation-wide metric
+    when a council is chosen, else the partner's short name."""
+    if row["emss_wide"] and filters.view != "EMSS":
+        return "EMSS-wide"
+    return row["partner"]
+
+
+def headline_label(row: Mapping, filters: Filters) -> str:
+    """A headline tile's label: the metric, and whose figure it is unless that is the view."""
+    if filters.view == "EMSS" and row["partner"] == "EMSS":
+        return row["label"]
+    return f"{row['label']} ({figure_label(row, filters)})"
+
+
+def trend_table(data: pd.DataFrame, metric: Metric) -> pd.DataFrame:
+    """A trend chart's data as a table: exact figures and whether each is illustrative."""
+    return pd.DataFrame(
+        {
+            "Quarter": data["quarter"],
+            "Partner": data["partner"],
+            metric.label: [
+                compare.format_value(v, metric.unit.name, exact=True) for v in data["value"]
+            ],
+            "Value": data["value"],
+            "Figure": data["figure"],
+            "Note": data["note"],
+        }
+    )
+
+
+def metric_trend(
+    metric: Metric, partners: Sequence[str], filters: Filters, target: Target | None
+) -> None:
+    """A metric's trend chart over the filters' range, or a sentence when there is none."""
+    data = charts.trend_data(series(metric.key, partners, filters), metric)
+    period = f"{filters.first} to {filters.last}"
+    if data.empty:
+        st.markdown(f"No figures for {metric.label.lower()} from {period}.")
+        return
+    chart(
+        charts.trend_chart(data, metric, target),
+        charts.trend_text(data, metric, period),
+        trend_table(data, metric),
+        name=f"{metric.key}-{filters.first}-{filters.last}".replace("/", "-").replace(" ", ""),
+    )
+
+
+def area_view(area: str, filters: Filters) -> None:
+    """Every catalogue metric of an area: figures, comparison, notes and trend."""
+    catalogue = database().catalogue
+    rows = summary(filters)
+    rows = rows[rows["area"] == area]
+    set_targets = targets()
+    st.caption(
+        f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
+        f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
+    )
+    if rows["value"].isna().all():
+        st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
+    for metric in catalogue.in_area(area):
+        shown = rows[rows["metric"] == metric.key]
+        st.subheader(metric.label, divider="gray")
+        if metric.is_emss_wide and filters.view != "EMSS":
+            st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
+        left, right = st.columns([2, 3], gap="large")
+        with left:
+            for column, row in zip(st.columns(len(shown)), shown.to_dict("records"), strict=True):
+                with column:
+                    figure_tile(row, figure_label(row, filters), set_targets.get(metric.key))
+            for row in shown.to_dict("records"):
+                if row["note"]:
+                    st.caption(f"**Note, {figure_label(row, filters)}:** {row['note']}")
+            about = metric.description
+            if metric.standard:
+                about += f" Standard: {metric.standard}."
+            st.caption(f"{about} Source: report {metric.source}.")
+        with right:
+            metric_trend(metric, shown["partner"].tolist(), filters, set_targets.get(metric.key))
+
+
+# --- the overview ----------------------------------------------------------------------
+
+HEADLINES_PER_AREA = 4
+ILLUSTRATIVE_WORD = "Includes illustrative"
+
+
+def headlines(rows: pd.DataFrame, area: str, n: int = HEADLINES_PER_AREA) -> pd.DataFrame:
+    """An area's headline figures: metrics with a figure, in catalogue order, reported
+    before illustrative ones, until ``n`` figures are chosen (a metric's figures for
+    several partners stay together)."""
+    shown = rows[(rows["area"] == area) & rows["value"].notna()]
+    illustrative = shown.groupby("metric", sort=False)["value_illustrative"].all()
+    chosen: list[str] = []
+    for metric in [*illustrative[~illustrative].index, *illustrative[illustrative].index]:
+        if (shown["metric"].isin(chosen)).sum() >= n:
+            break
+        chosen.append(metric)
+    return shown[shown["metric"].isin(chosen)].sort_values(
+        "metric", key=lambda keys: keys.map(chosen.index), kind="stable"
+    )
+
+
+def changes_table(moved: pd.DataFrame) -> pd.DataFrame:
+    """``compare.biggest_changes`` as people read it."""
+    return pd.DataFrame(
+        {
+            "Figure": moved["label"],
+            "Partner": moved["partner"],
+            "Now": [
+                compare.format_value(v, u)
+                for v, u in zip(moved["value"], moved["unit"], strict=True)
+            ],
+            "Was": [
+                compare.format_value(v, u)
+                for v, u in zip(moved["comparison_value"], moved["unit"], strict=True)
+            ],
+            "Change": [
+                compare.format_change(c, u)
+                for c, u in zip(moved["comparison_change"], moved["unit"], strict=True)
+            ],
+            "Relative change": [compare.format_change_pct(p) for p in moved["relative_change"]],
+            "Figures": [
+                ILLUSTRATIVE_WORD if a or b else "Reported"
+                for a, b in zip(
+                    moved["value_illustrative"], moved["comparison_illustrative"], strict=True
+                )
+            ],
+        }
+    )
+
+
+def provenance_lines(db: Database) -> list[str]:
+    """Where the figures come from: the last update and every snapshot in view."""
+    snapshots = db.active_snapshots()
+    if snapshots.empty:
+        return ["No figures uploaded yet."]
+    return [f"Last updated {when(snapshots['created'].iloc[0])}."] + [
+        f"Snapshot {row.id}: {row.kind}, {when(row.created)}, by {row.uploaded_by}."
+        for row in snapshots.itertuples()
+    ]
 
 
 # --- editing: who may upload and withdraw (the rules are in emss.auth) -----------------

@@ -1,0 +1,6 @@
+"""ESC page: every figure of the area in the chosen quarter and view, with its trend."""
+
+from emss import ui
+
+filters = ui.page_setup("Employee Service Centre (ESC)")
+ui.area_view("ESC", filters)

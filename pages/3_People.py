@@ -1,0 +1,6 @@
+"""People page: every figure of the area in the chosen quarter and view, with its trend."""
+
+from emss import ui
+
+filters = ui.page_setup("People")
+ui.area_view("People", filters)
