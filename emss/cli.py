@@ -80,7 +80,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"  revised {line}")
     for warning in preview.warnings:
         print(f"  warning: {warning}")
-    snapshot = ingest.commit(store, result, uploaded_by=args.by)
+    try:
+        snapshot = ingest.commit(store, result, uploaded_by=args.by)
+    except StoreError as error:
+        print(f"error: {error}. Nothing was stored.", file=sys.stderr)
+        return 1
     print(f"Stored snapshot {snapshot.id}")
     return 0
 
@@ -140,7 +144,7 @@ def cmd_debt(args: argparse.Namespace) -> int:
         return 1
     rows = db.debt_movements(args.quarter)[DEBT_FIELDS]
     totals = db.debt_totals(args.quarter).assign(collector="All", sector="Total", note=None)
-    totals = totals[DEBT_FIELDS]
+    totals = totals[DEBT_FIELDS].astype({"note": "str"})  # a missing note, printed empty
     _emit(pd.concat([rows, totals], ignore_index=True), args.format)
     return 0
 
