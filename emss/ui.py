@@ -717,3 +717,12 @@ def _sign_out() -> None:
     if auth.editing_mode(_secrets()) == "oidc":
         st.logout()
     st.session_state.pop(_EDITOR, None)
+
+
+def follow_latest_quarter() -> None:
+    """After a commit or withdrawal: every page opens on the latest quarter with data,
+    keeping the session's partner view and comparison."""
+    current = st.session_state.get(_STATE)
+    quarters = database().quarters_with_data()
+    if current is not None and quarters:
+        st.session_state[_STATE] = replace(current, quarter=quarters[-1], last=quarters[-1])

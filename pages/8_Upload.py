@@ -127,4 +127,5 @@ if st.button(
         f"{snapshot.id}, uploaded by {who}. Every page shows the new figures now."
     )
     st.session_state["upload_round"] += 1
+    ui.follow_latest_quarter()
     st.rerun()
