@@ -1,7 +1,7 @@
 """Rebuild the bundled store in this folder from data/sources/ (deterministic).
 
-    python data/build.py            # rebuild data/ in place
-    python data/build.py --into DIR # build a fresh store elsewhere
+python data/build.py            # rebuild data/ in place
+python data/build.py --into DIR # build a fresh store elsewhere
 """
 
 import argparse
@@ -23,7 +23,9 @@ def main() -> None:
         path = target / stale
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     for snapshot in build(Store(target)):
-        print(f"{snapshot.id}: {snapshot.kind}, {snapshot.rows} rows, {len(snapshot.quarters)} quarters")
+        print(
+            f"{snapshot.id}: {snapshot.kind}, {snapshot.rows} rows, {len(snapshot.quarters)} quarters"
+        )
 
 
 if __name__ == "__main__":

@@ -291,17 +291,14 @@ def debt_sector_chart(data: pd.DataFrame) -> alt.Chart:
     )
 
 
-def debt_sector_text(data: pd.DataFrame, totals: pd.DataFrame, quarter: str) -> ChartText:
-    """The point of the sector chart: each council's total and its largest movement."""
+def debt_sector_text(data: pd.DataFrame, quarter: str) -> ChartText:
+    """The point of the sector chart: each council's total and its movement per sector."""
     points, details = [], []
     for partner, rows in data.groupby("partner", sort=False):
-        total = totals.loc[totals["partner"] == partner, "movement_gbp"]
-        total_value = float(total.iloc[0]) if len(total) else float(rows["movement_gbp"].sum())
+        total = float(rows["movement_gbp"].sum())
+        verb = "grew" if total > 0 else "fell" if total < 0 else "did not change"
+        points.append(f"{partner}'s past-due debt {verb} by {format_value(abs(total), 'gbp')}")
         biggest = rows.loc[rows["movement_gbp"].abs().idxmax()]
-        verb = "grew" if total_value > 0 else "fell" if total_value < 0 else "did not change"
-        points.append(
-            f"{partner}'s past-due debt {verb} by {format_value(abs(total_value), 'gbp')}"
-        )
         details.append(
             f"{partner}: largest movement {biggest['sector']} {biggest['shown']}; "
             + ", ".join(f"{r.sector} {r.shown}" for r in rows.itertuples())
@@ -309,7 +306,7 @@ def debt_sector_text(data: pd.DataFrame, totals: pd.DataFrame, quarter: str) -> 
     title = "; ".join(points) + f" in {quarter}" if points else f"No debt movements for {quarter}"
     caption = (
         "Measure: quarterly movement in past-due debt open for collection, by customer "
-        "sector (all collectors chosen added together); positive means the debt grew. "
+        "sector (the collectors chosen added together); positive means the debt grew. "
         f"Source: EMSS debt return (report §8.7). Period: {quarter}."
     )
     description = (

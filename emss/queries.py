@@ -296,6 +296,32 @@ class Database:
             {"quarter": str(quarter), "partner": partner, "metric": metric},
         )
 
+    def revised(self, quarters: Sequence[Quarter]) -> pd.DataFrame:
+        """Every value given for a figure or debt movement of these quarters that more than one
+        snapshot has given (withdrawn ones included), oldest first.
+
+        Columns: dataset (metrics or debt), quarter, partner, item (the metric key, or
+        "collector, sector"), value, snapshot_id, created, uploaded_by, kind, withdrawn.
+        """
+        return self._df(
+            """
+            WITH given AS (
+                SELECT 'metrics' AS dataset, quarter, partner, metric AS item, value, snapshot_id
+                FROM metric_rows
+                UNION ALL
+                SELECT 'debt', quarter, partner, collector || ', ' || sector, movement_gbp,
+                       snapshot_id
+                FROM debt_rows)
+            SELECT g.dataset, g.quarter, g.partner, g.item, g.value, s.id AS snapshot_id,
+                   s.created, s.uploaded_by, s.kind, s.withdrawn
+            FROM given g JOIN snapshots s ON s.id = g.snapshot_id
+            WHERE list_contains($quarters, g.quarter)
+            QUALIFY count(*) OVER (PARTITION BY g.dataset, g.quarter, g.partner, g.item) > 1
+            ORDER BY g.dataset DESC, g.quarter, g.item, g.partner, s.seq
+            """,
+            {"quarters": [str(q) for q in quarters]},
+        )
+
     def snapshot_rows(self, snapshot_id: str) -> dict[str, pd.DataFrame]:
         """What one snapshot holds, per dataset."""
         params = {"id": snapshot_id}

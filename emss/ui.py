@@ -26,7 +26,8 @@ import pandas as pd
 import streamlit as st
 
 from emss import auth, charts, compare
-from emss.catalogue import PARTNER_NAMES, PARTNERS, Metric
+from emss.catalogue import PARTNER_NAMES, PARTNERS, Catalogue, DebtSpec, Metric
+from emss.charts import ILLUSTRATIVE, REPORTED
 from emss.export import to_csv
 from emss.quarters import Quarter, QuarterError
 from emss.queries import Database
@@ -222,7 +223,6 @@ def _debt(root: str, version: tuple, query: str, args: tuple) -> pd.DataFrame:
     db = _database(root)
     return {
         "movements": db.debt_movements,
-        "totals": db.debt_totals,
         "trend": db.debt_trend,
     }[query](*args)
 
@@ -260,10 +260,6 @@ def debt_movements(
     return _debt(*_key(), "movements", (quarter, *args))
 
 
-def debt_totals(quarter: Quarter, by: Sequence[str] = ("partner",)) -> pd.DataFrame:
-    return _debt(*_key(), "totals", (quarter, tuple(by)))
-
-
 def debt_trend(filters: Filters, partners: Sequence[str] | None = None) -> pd.DataFrame:
     return _debt(*_key(), "trend", (filters.first, filters.last, tuple(partners or ()) or None))
 
@@ -274,9 +270,10 @@ def debt_trend(filters: Filters, partners: Sequence[str] | None = None) -> pd.Da
 def page_setup(title: str, *, filters: bool = True) -> Filters | None:
     """Set the page up; return the shared filters (None when ``filters`` is False).
 
-    Draws the navigation, the filters (when asked), the provenance and the illustrative-data
-    banner. With ``filters=True`` and nothing in the store, says so and stops the page; pages
-    without filters (upload, history) still run on an empty store.
+    Draws the navigation, the provenance and, on pages that show figures (``filters``), the
+    filters and the illustrative-data banner. With ``filters=True`` and nothing in the
+    store, says so and stops the page; pages without filters (upload, history) still run
+    on an empty store.
     """
     st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
     db = database()
@@ -299,7 +296,8 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
         st.stop()
     for note in st.session_state.pop("emss_filter_notes", []):
         st.warning(note, icon=":material/link_off:")
-    _illustrative_banner(db)
+    if filters:
+        _illustrative_banner(db)
     return chosen
 
 
@@ -640,6 +638,126 @@ def provenance_lines(db: Database) -> list[str]:
         f"Snapshot {row.id}: {row.kind}, {when(row.created)}, by {row.uploaded_by}."
         for row in snapshots.itertuples()
     ]
+
+
+# --- debt collection -------------------------------------------------------------------
+
+DIRECTION_WORDS = {1: "▲ Debt grew", -1: "▼ Debt fell", 0: "No change"}
+
+
+def debt_partners(filters: Filters, spec: DebtSpec) -> tuple[str, ...]:
+    """The councils whose debt the view shows: the chosen council, else every council."""
+    chosen = tuple(p for p in filters.partners if p in spec.partners)
+    return chosen or spec.partners
+
+
+def direction(movement: float) -> str:
+    return DIRECTION_WORDS[(movement > 0) - (movement < 0)]
+
+
+def debt_table(movements: pd.DataFrame) -> pd.DataFrame:
+    """The movements as a table, each collector's rows followed by their total and each
+    partner's by theirs; exact amounts, the direction in words, notes and what is
+    illustrative."""
+
+    def line(partner, collector, sector, amount, note, illustrative) -> dict:
+        return {
+            "Partner": partner,
+            "Collector": collector,
+            "Sector": sector,
+            "Movement": compare.format_change(amount, "gbp", exact=True),
+            "Direction": direction(amount),
+            "Note": "" if compare.missing(note) else note,
+            "Figure": ILLUSTRATIVE if illustrative else REPORTED,
+            "movement_gbp": amount,
+        }
+
+    def total(label: str, rows: pd.DataFrame, partner: str, collector: str) -> dict:
+        amount = float(rows["movement_gbp"].sum())
+        return line(partner, collector, label, amount, None, rows["illustrative"].any())
+
+    records = []
+    for partner, by_partner in movements.groupby("partner", sort=False):
+        for collector, rows in by_partner.groupby("collector", sort=False):
+            records += [
+                line(partner, collector, r.sector, r.movement_gbp, r.note, r.illustrative)
+                for r in rows.itertuples()
+            ]
+            records.append(total(f"Total, {collector}", rows, partner, collector))
+        records.append(total(f"Total, {partner}", by_partner, partner, "All collectors"))
+    return pd.DataFrame(records)
+
+
+def debt_totals_by_partner(movements: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's total movement over the rows given, in their order."""
+    return movements.groupby("partner", sort=False, as_index=False).agg(
+        movement_gbp=("movement_gbp", "sum"), illustrative=("illustrative", "any")
+    )
+
+
+def debt_trend_table(data: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Quarter": data["quarter"],
+            "Partner": data["partner"],
+            "Total movement": [
+                compare.format_change(v, "gbp", exact=True) for v in data["movement_gbp"]
+            ],
+            "movement_gbp": data["movement_gbp"],
+            "Figure": data["figure"],
+        }
+    )
+
+
+def debt_sector_table(data: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Partner": data["partner"],
+            "Sector": data["sector"],
+            "Movement": data["shown"],
+            "Direction": data["direction"],
+            "movement_gbp": data["movement_gbp"],
+            "Figure": data["figure"],
+        }
+    )
+
+
+# --- definitions -----------------------------------------------------------------------
+
+BETTER_WORDS = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
+    "neutral": "Neither (a volume)",
+}
+
+
+def catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
+    """Every metric's definition as people read it."""
+    return pd.DataFrame(
+        [
+            {
+                "Area": metric.area,
+                "Metric": metric.label,
+                "Key": metric.key,
+                "Unit": metric.unit.name,
+                "Direction of good": BETTER_WORDS[metric.better],
+                "Reported for": ", ".join(metric.partners),
+                "EMSS total": (
+                    "Sum of the partners" if metric.adds_up and metric.contributors else ""
+                ),
+                "Derived from": (
+                    f"{metric.derived.scale:g} × {metric.derived.numerator} ÷ "
+                    f"{metric.derived.denominator}"
+                    if metric.derived
+                    else ""
+                ),
+                "Standard": metric.standard or "",
+                "Description": metric.description,
+                "Source": metric.source,
+            }
+            for metric in catalogue.metrics
+        ]
+    )
 
 
 # --- editing: who may upload and withdraw (the rules are in emss.auth) -----------------

@@ -1,0 +1,79 @@
+"""Debt collection page: the quarter's movement in past-due debt per council, collector and
+sector, its totals, a chart by sector and each council's trend."""
+
+import streamlit as st
+
+from emss import charts, compare, export, ui
+
+filters = ui.page_setup("Debt collection")
+spec = ui.database().catalogue.debt
+partners = ui.debt_partners(filters, spec)
+
+st.caption(
+    f"Movement in past-due debt open for collection in {filters.quarter.label}: positive "
+    "means the debt grew (worse), negative that it fell (better). "
+    f"Trend: {filters.first} to {filters.last}."
+)
+with st.container(horizontal=True):
+    collectors = st.multiselect(
+        "Collectors", spec.collectors, default=spec.collectors, key="debt_collectors"
+    )
+    sectors = st.multiselect("Sectors", spec.sectors, default=spec.sectors, key="debt_sectors")
+
+movements = (
+    ui.debt_movements(filters.quarter, partners, collectors, sectors)
+    if collectors and sectors
+    else None
+)
+if movements is None:
+    st.info("Choose at least one collector and one sector to see the movements.")
+elif movements.empty:
+    st.info(f"No debt movements were reported for {filters.quarter} for this choice.")
+else:
+    totals = ui.debt_totals_by_partner(movements)
+    for column, row in zip(st.columns(len(totals)), totals.itertuples(), strict=True):
+        with column:
+            st.metric(
+                f"{row.partner}: total movement" + (" · Illustrative" if row.illustrative else ""),
+                compare.format_change(row.movement_gbp, "gbp", exact=True),
+                border=True,
+            )
+            st.caption(f"{ui.direction(row.movement_gbp)} in {filters.quarter}.")
+
+    st.subheader("Movements by council, collector and sector", divider="gray")
+    table = ui.debt_table(movements)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"movement_gbp": st.column_config.NumberColumn("Movement (£)")},
+    )
+    st.download_button(
+        "Download CSV",
+        export.to_csv(table),
+        file_name=f"debt-{filters.quarter}.csv".replace("/", "-").replace(" ", "-"),
+        mime="text/csv",
+        key="download_debt_table",
+    )
+
+    st.subheader("By sector", divider="gray")
+    data = charts.debt_sector_data(movements, spec)
+    ui.chart(
+        charts.debt_sector_chart(data),
+        charts.debt_sector_text(data, str(filters.quarter)),
+        ui.debt_sector_table(data),
+        name="debt-by-sector",
+    )
+
+st.subheader("Total movement by council over time", divider="gray")
+trend = ui.debt_trend(filters, partners)
+if trend.empty:
+    st.info(f"No debt movements were reported from {filters.first} to {filters.last}.")
+else:
+    data = charts.debt_trend_data(trend)
+    ui.chart(
+        charts.debt_trend_chart(data),
+        charts.debt_trend_text(data),
+        ui.debt_trend_table(data),
+        name="debt-trend",
+    )

@@ -1,0 +1,249 @@
+"""The dashboard's pages, run with Streamlit's AppTest over a copy of the bundled store.
+
+Every test starts at app.py (the entry point, as a browser would) and switches page from
+there, so the navigation links resolve as they do in the running app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from emss.store import Store
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = [
+    "app.py",
+    "pages/1_ESC.py",
+    "pages/2_FSC.py",
+    "pages/3_People.py",
+    "pages/4_Customer.py",
+    "pages/5_Debt_collection.py",
+    "pages/6_Definitions.py",
+]
+FIGURE_PAGES = [p for p in PAGES if p != "pages/6_Definitions.py"]
+VIEW = "emss_filter_view"
+
+
+def open_page(page: str = "app.py", **params: str) -> AppTest:
+    """Open the app with a query string, then go to ``page``."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    if page != "app.py":
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiles(at: AppTest) -> list[tuple[str, str, str]]:
+    return [(m.label, m.value, m.delta) for m in at.metric]
+
+
+def texts(at: AppTest) -> str:
+    """Everything written on the page (markdown, captions, notes, warnings), as one text."""
+    parts = [e.value for kind in ("markdown", "caption", "warning", "info") for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def tables(at: AppTest) -> pd.DataFrame:
+    return pd.concat([df.value for df in at.dataframe], ignore_index=True)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_without_an_error(store: Store, page: str) -> None:
+    at = open_page(page)
+    assert at.title[0].value
+    if page in FIGURE_PAGES:
+        assert "Illustrative data" in texts(at)
+
+
+def test_overview_shows_the_reports_headline_figures(store: Store) -> None:
+    at = open_page()
+    shown = tiles(at)
+    assert ("Payroll payments processed", "43,689", "+460 (+1.1%)") in shown
+    assert ("Customer satisfaction, all teams", "83.0%", "+11.0 pp Improved") in shown
+    improvements = at.dataframe[0].value
+    assert "Service desk contacts about recruitment (ORC)" in set(improvements["Figure"])
+    assert "Last updated 18 Mar 2024" in texts(at)
+
+
+def test_customer_page_shows_satisfaction_against_q2(store: Store) -> None:
+    at = open_page("pages/4_Customer.py")
+    satisfaction = next(m for m in at.metric if m.value == "83.0%")
+    assert satisfaction.delta == "+11.0 pp Improved"
+    assert "vs 2023/24 Q2" in str(satisfaction.proto.delta_description)
+    assert "risen 11%" in texts(at)  # the figure's note, beside it
+
+
+def test_fsc_page_shows_both_councils_invoice_payment_side_by_side(store: Store) -> None:
+    at = open_page("pages/2_FSC.py", view="Councils")
+    shown = tiles(at)
+    assert ("LCC", "95.7%", "+0.3 pp Improved") in shown
+    assert ("NCC", "95.3%", "+0.9 pp Improved") in shown
+    assert "Invoices paid within 30 days: LCC rose" in texts(at)  # the chart's point
+
+
+def test_emss_view_shows_council_rates_that_have_no_emss_figure(store: Store) -> None:
+    at = open_page("pages/2_FSC.py")
+    values = [value for _, value, _ in tiles(at)]
+    assert "95.7%" in values and "95.3%" in values
+    assert "£124.0m" in values
+
+
+def test_choosing_ncc_changes_what_the_fsc_page_shows(store: Store) -> None:
+    at = open_page("pages/2_FSC.py", view="Councils")
+    assert {"LCC", "NCC"} <= {label for label, _, _ in tiles(at)}
+    at.radio(key=VIEW).set_value("NCC").run()
+    labels = {label.split(" ·")[0] for label, _, _ in tiles(at)}
+    assert labels == {"NCC", "EMSS-wide"}
+    values = [value for _, value, _ in tiles(at)]
+    assert "95.3%" in values and "95.7%" not in values
+    assert at.query_params["view"] == "NCC"
+
+
+def test_filters_survive_a_change_of_page(store: Store) -> None:
+    at = open_page()
+    at.radio(key=VIEW).set_value("NCC").run()
+    at.radio(key="emss_filter_comparison").set_value("year_ago").run()
+    at.switch_page("pages/2_FSC.py").run()
+    assert at.radio(key=VIEW).value == "NCC"
+    assert at.radio(key="emss_filter_comparison").value == "year_ago"
+    assert "vs 2022/23 Q3" in str(next(iter(at.metric)).proto.delta_description)
+    assert at.query_params["view"] == "NCC"
+    assert at.query_params["compare"] == "year_ago"
+
+
+def test_a_link_with_filters_reopens_that_view(store: Store) -> None:
+    at = open_page("pages/2_FSC.py", view="NCC", quarter="2023/24 Q2", compare="year_ago")
+    assert at.selectbox(key="emss_filter_quarter").value.number == 2
+    assert "Figures for 2023/24 Q2 (Jul–Sep 2023), compared with the same quarter" in texts(at)
+    assert "95.3%" not in [value for _, value, _ in tiles(at)]  # the Q3 figure is not shown
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        (
+            {"quarter": "banana"},
+            'The link\'s quarter "banana" is not a quarter; showing 2023/24 Q3.',
+        ),
+        ({"quarter": "2030/31 Q1"}, "The link's quarter 2030/31 Q1 has no figures; showing"),
+        ({"view": "Rutland"}, 'The link\'s partner view "Rutland" is not one of'),
+        ({"compare": "decade"}, 'The link\'s comparison "decade" is not one of'),
+        ({"from": "2023/24 Q3", "to": "2021/22 Q1"}, "The link's trend range starts (2023/24 Q3)"),
+    ],
+)
+def test_a_bad_link_value_falls_back_to_the_default_with_a_note(
+    store: Store, params: dict, note: str
+) -> None:
+    at = open_page("app.py", **params)
+    assert any(note in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.selectbox(key="emss_filter_quarter").value.number == 3
+    assert at.metric  # the page still shows its figures
+    at.switch_page("pages/2_FSC.py").run()
+    assert at.selectbox(key="emss_filter_quarter").value.number == 3
+    assert at.metric
+
+
+@pytest.mark.parametrize("page", FIGURE_PAGES)
+def test_an_empty_store_gets_a_plain_sentence(empty_store: Store, page: str) -> None:
+    at = open_page(page)
+    assert "There are no figures to show yet" in at.info[0].value
+    assert not at.metric
+
+
+def test_definitions_open_on_an_empty_store(empty_store: Store) -> None:
+    at = open_page("pages/6_Definitions.py")
+    assert "esc_payroll_payments" in set(at.dataframe[0].value["Key"])
+
+
+def test_debt_page_shows_the_councils_totals_and_the_notes(store: Store) -> None:
+    at = open_page("pages/5_Debt_collection.py")
+    assert ("NCC: total movement", "−£5,671,250", "") in tiles(at)
+    assert ("LCC: total movement", "+£1,498,159", "") in tiles(at)
+    table = at.dataframe[0].value
+    business = table[(table["Partner"] == "NCC") & (table["Sector"] == "Business")].iloc[0]
+    assert business["Movement"] == "−£5,329,828"
+    assert business["Direction"] == "▼ Debt fell"
+    assert business["Note"] == "£6.1m invoice 855130111 BEIS SICE credited 19.12.23"
+    totals = table.set_index(["Partner", "Sector"])["Movement"]
+    assert totals[("NCC", "Total, NCC")] == "−£5,671,250"
+    assert totals[("NCC", "Total, Thornton Hope")] == "+£53,228"
+    assert "NCC's past-due debt fell by £5.7m" in texts(at)
+
+
+def test_debt_collector_and_partner_filters_narrow_the_table(store: Store) -> None:
+    at = open_page("pages/5_Debt_collection.py", view="NCC")
+    at.multiselect(key="debt_collectors").set_value(["Thornton Hope"]).run()
+    assert tiles(at) == [("NCC: total movement", "+£53,228", "")]
+    table = at.dataframe[0].value
+    lines = table[~table["Sector"].str.startswith("Total")]
+    assert set(lines["Collector"]) == {"Thornton Hope"}
+
+
+def test_a_quarter_without_figures_says_so(store: Store, metrics_csv) -> None:
+    # A later quarter holding one figure only: everything else is "not reported".
+    store.commit(
+        {
+            "metrics": pd.DataFrame(
+                {
+                    "quarter": ["2023/24 Q4"],
+                    "partner": ["EMSS"],
+                    "metric": ["customer_satisfaction"],
+                    "value": [85.0],
+                    "note": [None],
+                }
+            )
+        },
+        uploaded_by="test",
+        kind="upload",
+    )
+    at = open_page("pages/1_ESC.py")
+    assert "No Employee Service Centre figures were reported for 2023/24 Q4" in texts(at)
+    assert "**Payroll payments processed**: not reported for 2023/24 Q4." in texts(at) or (
+        "not reported for 2023/24 Q4." in texts(at)
+    )
+    at.switch_page("pages/5_Debt_collection.py").run()
+    assert "No debt movements were reported for 2023/24 Q4" in texts(at)
+
+
+def test_an_emss_wide_figure_is_labelled_so_when_a_council_is_chosen(store: Store) -> None:
+    at = open_page("pages/1_ESC.py", view="LCC")
+    assert ("EMSS-wide", "91,410", "−375 (−0.4%)") in tiles(at)
+    assert "**EMSS-wide**: reported for EMSS as a whole" in texts(at)
+
+
+def test_targets_give_a_status_in_words(store: Store) -> None:
+    (store.root / "targets.toml").write_text(
+        "[fsc_invoices_paid_30d]\ntarget = 95.5\namber = 95.0\n", encoding="utf-8"
+    )
+    at = open_page("pages/2_FSC.py", view="Councils")
+    captions = [c.value for c in at.caption]
+    assert "✓ On target (target 95.5%)" in captions  # LCC 95.7%
+    assert "! Near target (target 95.5%)" in captions  # NCC 95.3%
+
+
+def test_a_broken_targets_file_is_reported_not_raised(store: Store) -> None:
+    (store.root / "targets.toml").write_text("[no_such_metric]\ntarget = 1\n", encoding="utf-8")
+    at = open_page()
+    assert "Targets are not shown" in at.error[0].value
+    assert at.metric
+
+
+def test_navigation_names_the_pages(store: Store) -> None:
+    at = open_page()
+    links = [e.proto.label for e in at.sidebar.get("page_link")]
+    assert links[:7] == [
+        "Overview",
+        "ESC",
+        "FSC",
+        "People",
+        "Customer",
+        "Debt collection",
+        "Definitions",
+    ]
