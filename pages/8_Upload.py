@@ -80,7 +80,6 @@ if not validation.ok:
             "value": "Value found",
             "problem": "What was expected",
         },
-        key="upload_problems",
     )
     st.stop()
 

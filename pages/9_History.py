@@ -28,7 +28,6 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={"When": when, "Withdrawn": when},
-    key="history_manifest",
 )
 
 st.subheader("What a snapshot holds")
@@ -78,7 +77,6 @@ else:
         hide_index=True,
         width="stretch",
         column_config={"On": when},
-        key="history_revisions",
     )
 
 st.subheader("Withdraw a snapshot")

@@ -6,6 +6,7 @@ EMSS_DATA_DIR at it) and with the editing mode each test sets in the environment
 
 from __future__ import annotations
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
@@ -59,6 +60,11 @@ def has_text(at: AppTest, needle: str) -> bool:
     """Whether any message, heading, caption or markdown on the page contains ``needle``."""
     kinds = ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title")
     return any(needle in text for kind in kinds for text in texts(at, kind))
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has ``column``."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
 def uploaders(at: AppTest) -> int:

@@ -1,0 +1,105 @@
+"""A quarter uploaded through real chromium: sign in, pick files, preview, store, see it.
+
+Runs its own ``streamlit run`` server on its own copy of the bundled store, so the new
+quarter it stores never reaches the other browser tests' server.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from emss import ingest
+from emss.store import Store
+from tests.browser.helpers import (
+    EDITOR_PASSWORD,
+    StreamlitStartError,
+    start_streamlit_server,
+    wait_for_streamlit_idle,
+)
+
+METRICS_HEADER = "quarter,partner,metric,value,note"
+METRICS = (
+    f"{METRICS_HEADER}\n"
+    "2023/24 Q4,LCC,esc_dbs_checks,2100,\n"
+    "2023/24 Q4,NCC,esc_dbs_checks,1950,\n"
+    "2023/24 Q3,EMSS,customer_satisfaction,84,Revised after late survey returns\n"
+)
+DEBT = (
+    "quarter,partner,collector,sector,movement_gbp,note\n"
+    '2023/24 Q4,LCC,In house,Business,"-£12,345",\n'
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    try:
+        running = start_streamlit_server(tmp_path_factory.mktemp("upload-server"))
+    except StreamlitStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_for_streamlit_idle(page)
+
+
+def test_an_editor_uploads_a_quarter_and_the_overview_shows_it(server, page):
+    open_page(page, f"{server.url}/Upload")
+    expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
+
+    page.get_by_label("Your name (recorded with every change)").fill("Jo Bloggs")
+    page.get_by_label("Editor password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    wait_for_streamlit_idle(page)
+    page.get_by_text("Editing as Jo Bloggs (password sign-in)").wait_for()
+
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        [
+            {"name": "q4-metrics.csv", "mimeType": "text/csv", "buffer": METRICS.encode()},
+            {"name": "q4-debt.csv", "mimeType": "text/csv", "buffer": DEBT.encode("cp1252")},
+        ]
+    )
+    page.get_by_text("Preview: nothing has been stored yet").wait_for()
+    wait_for_streamlit_idle(page)
+    body = page.inner_text("body")
+    assert "2023/24 Q4 (Jan–Mar 2024)" in body
+    assert "Revised figures (old → new): 1" in body
+    assert (
+        json.loads((server.data_dir / "manifest.json").read_text())["snapshots"][-1]["kind"]
+        != "upload"
+    ), "nothing may be stored before the button is pressed"
+
+    page.get_by_role("button", name="Store this upload as a new snapshot").click()
+    page.get_by_text("Every page shows the new figures now").wait_for()
+    newest = json.loads((server.data_dir / "manifest.json").read_text())["snapshots"][-1]
+    assert newest["kind"] == "upload"
+    assert newest["uploaded_by"] == "Jo Bloggs (password sign-in)"
+    assert [s["name"] for s in newest["sources"]] == ["q4-metrics.csv", "q4-debt.csv"]
+
+    open_page(page, server.url)
+    expect(page.get_by_text("Headline figures for 2023/24 Q4 (Jan–Mar 2024)")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").first).to_contain_text("2,100")
+
+
+def test_a_note_starting_with_equals_is_neutralised_in_the_csv_download(server, page):
+    note = '=HYPERLINK("http://evil.example")'
+    validation = ingest.validate(
+        [("note.csv", f"{METRICS_HEADER}\n2023/24 Q3,LCC,esc_dbs_checks,1999,{note}\n".encode())]
+    )
+    snapshot = ingest.commit(Store(server.data_dir), validation, uploaded_by="test")
+
+    open_page(page, f"{server.url}/History")
+    page.get_by_text(f"Figures in {snapshot.id}").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert [row["note"] for row in rows] == ["'" + note]

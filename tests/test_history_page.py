@@ -1,0 +1,156 @@
+"""The History page: anyone browses the manifest, a snapshot's contents and a figure's
+revisions; only a signed-in editor withdraws, after confirming, and the earlier figure
+comes back on every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from emss import editing, ingest
+from emss.quarters import Quarter
+from emss.queries import Database
+from emss.store import Store
+from tests.conftest import METRICS_HEADER, REPORT_DAY, csv_bytes
+from tests.editor_pages import (
+    EDITOR,
+    HISTORY,
+    PASSWORD,
+    button_labels,
+    has_text,
+    open_page,
+    sign_in,
+    table_with,
+    texts,
+)
+
+Q3 = Quarter(2023, 3)
+
+
+def revise_dbs_checks(store: Store, value: int = 4000):
+    """An upload revising the report's EMSS DBS checks for 2023/24 Q3 (3,904)."""
+    validation = ingest.validate(
+        [("revision.csv", csv_bytes(METRICS_HEADER, [f"2023/24 Q3,EMSS,esc_dbs_checks,{value},"]))],
+        today=REPORT_DAY,
+    )
+    return ingest.commit(store, validation, uploaded_by="analyst@leics.example")
+
+
+def show_revisions_of_dbs_checks(at):
+    at.selectbox(key="history_quarter").set_value(Q3)
+    at.selectbox(key="history_metric").set_value("esc_dbs_checks").run()
+    at.selectbox(key="history_partner").set_value("EMSS").run()
+    assert not at.exception, at.exception
+    return table_with(at, "As")
+
+
+def dbs_checks_now(store: Store) -> float:
+    figures = Database(store).figures([Q3], [("esc_dbs_checks", "EMSS")])
+    return figures["value"].item()
+
+
+@pytest.fixture
+def password_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMSS_EDITOR_PASSWORD", PASSWORD)
+
+
+def test_anyone_can_browse_the_history_without_signing_in(store, monkeypatch):
+    monkeypatch.delenv("EMSS_EDITOR_PASSWORD", raising=False)
+    at = open_page(HISTORY)
+
+    manifest = table_with(at, "SHA-256")
+    assert manifest["Snapshot"].tolist() == ["00002-20240318-report", "00001-20240318-illustrative"]
+    assert manifest["Status"].tolist() == ["In use", "In use"]
+    report = manifest.iloc[0]
+    assert report["Files"].count(".csv") == report["SHA-256"].count(", ") + 1
+    assert all(len(digest) == 64 for digest in report["SHA-256"].split(", "))
+
+    holds = [e.label for e in at.expander]
+    assert any(label.startswith("Figures in 00002-20240318-report:") for label in holds)
+
+    revisions = show_revisions_of_dbs_checks(at)
+    assert revisions[["Value", "As", "Status"]].values.tolist() == [
+        ["3,904", "first reported", "In use now"]
+    ]
+    assert has_text(at, "Editing is not enabled")
+    assert "Withdraw…" not in button_labels(at)
+    assert "history_withdraw_choice" not in [s.key for s in at.selectbox]
+
+
+@pytest.mark.usefixtures("password_mode")
+def test_a_viewer_sees_the_sign_in_form_instead_of_the_withdraw_controls(store):
+    at = open_page(HISTORY)
+    assert table_with(at, "SHA-256").shape[0] == 2
+    assert "Withdraw…" not in button_labels(at)
+    assert "Sign in" in button_labels(at)
+
+
+@pytest.mark.usefixtures("password_mode")
+def test_a_wrong_password_opens_no_withdraw_controls(store):
+    at = sign_in(open_page(HISTORY), password="not-it")
+    assert "That password is not right. Nothing was changed." in texts(at, "error")
+    assert "Withdraw…" not in button_labels(at)
+
+
+@pytest.mark.usefixtures("password_mode")
+def test_withdrawing_an_upload_brings_the_earlier_figure_back(store):
+    revision = revise_dbs_checks(store)
+    assert dbs_checks_now(store) == 4000
+
+    at = sign_in(open_page(HISTORY))
+    revisions = show_revisions_of_dbs_checks(at)
+    assert revisions[["Value", "As", "By", "Status"]].values.tolist() == [
+        ["3,904", "first reported", "EMSS Joint Committee report, 18 March 2024", "Superseded"],
+        ["4,000", "revised", "analyst@leics.example", "In use now"],
+    ]
+
+    at.selectbox(key="history_withdraw_choice").set_value(revision.id).run()
+    at.button(key="history_withdraw").click().run()
+    (confirm,) = [w for w in texts(at, "warning") if "Withdraw snapshot" in w]
+    assert revision.id in confirm and f"withdrawn by {EDITOR}" in confirm
+    assert not store.snapshot(revision.id).withdrawn, "nothing happens before confirming"
+
+    at.button(key="history_withdraw_confirm").click().run()
+    assert not at.exception, at.exception
+    assert any(
+        f"Snapshot {revision.id} was withdrawn by {EDITOR}" in s for s in texts(at, "success")
+    )
+    withdrawn = store.snapshot(revision.id)
+    assert (withdrawn.withdrawn, withdrawn.withdrawn_by) == (True, EDITOR)
+    assert withdrawn.withdrawn_at
+
+    assert dbs_checks_now(store) == 3904
+    revisions = show_revisions_of_dbs_checks(at)
+    assert revisions["Status"].tolist() == ["In use now", "Withdrawn"]
+    manifest = table_with(at, "SHA-256").set_index("Snapshot")
+    assert manifest.loc[revision.id, "Withdrawn by"] == EDITOR
+
+    at.switch_page("pages/1_ESC.py").run()
+    assert "3,904" in [m.value for m in at.metric]
+
+
+@pytest.mark.usefixtures("password_mode")
+def test_cancelling_the_confirmation_withdraws_nothing(store):
+    revision = revise_dbs_checks(store)
+    at = sign_in(open_page(HISTORY))
+    at.selectbox(key="history_withdraw_choice").set_value(revision.id).run()
+    at.button(key="history_withdraw").click().run()
+    at.button(key="history_withdraw_cancel").click().run()
+    assert not store.snapshot(revision.id).withdrawn
+    assert not [w for w in texts(at, "warning") if "Withdraw snapshot" in w]
+    assert dbs_checks_now(store) == 4000
+
+
+def test_the_manifest_table_says_who_stored_and_withdrew_what(store):
+    revision = revise_dbs_checks(store)
+    store.withdraw(revision.id, withdrawn_by="head.of.emss@leics.example")
+    table = editing.manifest_table(store.snapshots())
+    first = table.iloc[0]
+    assert first["Snapshot"] == revision.id
+    assert (first["Kind"], first["Uploaded by"], first["Files"]) == (
+        "upload",
+        "analyst@leics.example",
+        "revision.csv",
+    )
+    assert (first["Rows"], first["Quarters"], first["Status"]) == (1, "2023/24 Q3", "Withdrawn")
+    assert first["Withdrawn by"] == "head.of.emss@leics.example"
+    assert table["Status"].tolist()[1:] == ["In use", "In use"]
