@@ -154,6 +154,29 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    # The drawing and document libraries load only for this command.
+    from emss import report, report_render
+    from emss.targets import TargetsError
+
+    db = Database(Store.default())
+    try:
+        built = report.build_report(
+            db, args.quarter, args.partner or list(PARTNERS), args.comparison
+        )
+        written = report_render.write(built, args.format, args.output)
+    except (report.ReportError, TargetsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"Wrote {built.title} to {written[0]}")
+    for extra in written[1:]:
+        print(f"  chart {extra}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m emss",
@@ -191,6 +214,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2024/25 Q1"')
     sub.add_argument("--kind", choices=["metrics", "debt"], default="metrics")
+    sub = command(
+        "report", cmd_report, "Write the quarterly performance report as Word, HTML or Markdown."
+    )
+    sub.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023/24 Q3"')
+    sub.add_argument(
+        "--partner",
+        action="append",
+        type=_partner,
+        help="LCC, NCC, External or EMSS (repeatable; default: all, EMSS as a whole)",
+    )
+    sub.add_argument(
+        "--comparison",
+        choices=["previous", "year_ago"],
+        default="previous",
+        help="compare with the previous quarter (default) or the same quarter a year earlier",
+    )
+    sub.add_argument("--format", choices=["docx", "html", "md"], required=True)
+    sub.add_argument("--output", required=True, type=Path, metavar="FILE", help="file to write")
     return parser
 
 
