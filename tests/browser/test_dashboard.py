@@ -1,0 +1,99 @@
+"""The dashboard in real chromium: figures on screen, partner and page switched through the
+sidebar, filters carried between pages and in a pasted link, charts with their data tables."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from playwright.sync_api import expect
+
+from tests.browser.helpers import wait_for_streamlit_idle
+
+
+def open_url(page, url: str) -> None:
+    page.goto(url)
+    wait_for_streamlit_idle(page)
+
+
+def tile(page, label: str):
+    """The metric tiles labelled ``label`` (perhaps followed by " · Illustrative")."""
+    named = re.compile(rf"^{re.escape(label)}( · Illustrative)?$")
+    return page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(named)
+    )
+
+
+def tile_showing(page, value: str):
+    """The metric tiles whose figure is ``value``."""
+    return page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricValue").get_by_text(value, exact=True)
+    )
+
+
+def choose(page, radio: str, option: str) -> None:
+    page.get_by_role("radiogroup", name=radio).get_by_text(option, exact=True).click()
+    wait_for_streamlit_idle(page)
+
+
+def go_to(page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+    wait_for_streamlit_idle(page)
+
+
+def test_overview_shows_the_reports_headlines(streamlit_server, page):
+    open_url(page, streamlit_server.url)
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
+    expect(tile(page, "Payroll payments processed")).to_contain_text("43,689")
+    expect(tile(page, "Customer satisfaction, all teams")).to_contain_text("83.0%")
+    expect(tile(page, "Customer satisfaction, all teams")).to_contain_text("+11.0 pp")
+    expect(page.get_by_text("Illustrative data.", exact=False).first).to_be_visible()
+
+
+def test_partner_and_page_switched_through_the_sidebar(streamlit_server, page):
+    open_url(page, streamlit_server.url)
+    choose(page, "Partner", "Both councils side by side")
+    go_to(page, "FSC")
+    expect(page.get_by_role("heading", name="Finance Service Centre (FSC)")).to_be_visible()
+    expect(tile_showing(page, "95.7%")).to_contain_text("LCC")
+    expect(tile_showing(page, "95.3%")).to_contain_text("NCC")
+
+    choose(page, "Partner", "Nottingham City (NCC)")
+    expect(tile(page, "LCC")).to_have_count(0)
+    expect(tile_showing(page, "95.7%")).to_have_count(0)
+    expect(tile_showing(page, "95.3%")).to_contain_text("NCC")
+    assert "view=NCC" in page.url
+
+    go_to(page, "Debt collection")
+    expect(page.get_by_role("radiogroup", name="Partner")).to_contain_text("Nottingham")
+    expect(page.get_by_role("radio", name="Nottingham City (NCC)")).to_be_checked()
+    expect(tile(page, "NCC: total movement")).to_contain_text("−£5,671,250")
+    expect(tile(page, "LCC: total movement")).to_have_count(0)
+
+
+def test_a_link_with_filters_opens_that_view(streamlit_server, page):
+    query = urlencode({"quarter": "2023/24 Q2", "view": "LCC", "compare": "year_ago"})
+    open_url(page, f"{streamlit_server.url}/FSC?{query}")
+    expect(page.get_by_text("Figures for 2023/24 Q2 (Jul–Sep 2023)", exact=False)).to_be_visible()
+    expect(page.get_by_role("radio", name="Leicestershire (LCC)")).to_be_checked()
+    expect(page.get_by_role("radio", name="Same quarter last year")).to_be_checked()
+    expect(tile(page, "NCC")).to_have_count(0)
+    expect(tile(page, "LCC").first).to_be_visible()
+    expect(tile_showing(page, "95.7%")).to_have_count(0)  # the Q3 figure
+
+
+def test_a_bad_link_value_is_explained_not_raised(streamlit_server, page):
+    open_url(page, f"{streamlit_server.url}/FSC?view=Rutland")
+    expect(page.get_by_text('The link\'s partner view "Rutland" is not one of')).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(tile_showing(page, "95.3%")).to_be_visible()
+
+
+def test_every_chart_has_its_data_a_click_away(streamlit_server, page):
+    open_url(page, f"{streamlit_server.url}/Customer")
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts.first).to_be_visible()
+    page.get_by_text("Data table and description", exact=False).first.click()
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
+    expect(page.get_by_role("button", name="Download CSV").first).to_be_visible()
