@@ -29,7 +29,7 @@ from emss.compare import format_value, missing
 from emss.quarters import Quarter, quarter_range
 from emss.queries import Database
 from emss.store import Snapshot
-from emss.targets import load_targets, rag_text
+from emss.targets import TARGETS_FILE, load_targets, rag_text
 
 REPORT_FILE = Path(__file__).with_name("report.toml")
 COMPARISONS = {"previous": "the previous quarter", "year_ago": "the same quarter a year earlier"}
@@ -149,8 +149,32 @@ class Report:
 
     @property
     def file_stem(self) -> str:
-        """A file name for the report: emss-report-2023-24-q3."""
-        return "emss-report-" + str(self.quarter).replace("/", "-").replace(" ", "-").lower()
+        """A file name for the report: emss-report-2023-24-q3, then the councils of a view
+        without EMSS as a whole (-lcc) and a comparison other than the previous quarter
+        (-vs-2022-23-q3)."""
+        parts = ["emss-report", _slug(self.quarter)]
+        if "EMSS" not in self.partners:
+            parts += [p.lower() for p in self.partners]
+        if self.comparison != self.quarter.previous:
+            parts += ["vs", _slug(self.comparison)]
+        return "-".join(parts)
+
+    def outline(self) -> list[str]:
+        """Each section's heading and what it holds: "2 People: 4 paragraphs, 1 chart"."""
+        kinds = ((Paragraph, "paragraph"), (Bullets, "list"), (Table, "table"), (Chart, "chart"))
+        lines = []
+        for section in self.sections:
+            counts = [
+                (sum(isinstance(b, kind) for b in section.blocks), word) for kind, word in kinds
+            ]
+            held = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+            lines.append(f"{section.heading}: {', '.join(held)}")
+        return lines
+
+
+def _slug(quarter: Quarter) -> str:
+    """2023/24 Q3 as a file name has it: 2023-24-q3."""
+    return str(quarter).replace("/", "-").replace(" ", "-").lower()
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -778,14 +802,27 @@ def _illustrative_text(ctx: _Context, snapshots: list[Snapshot], sentences: list
         return "No figure in this report is illustrative: every figure is one EMSS reported."
     marks = ctx.words["marks"]
     where = ", ".join(f"{s.id} ({s.uploaded_by})" for s in illustrative)
+    counted = []
+    if figures:
+        counted.append(
+            f"{figures} {'is' if figures == 1 else 'are'} illustrative, marked "
+            f"{marks['figure']} or {marks['figures']}"
+        )
+    if comparisons:
+        counted.append(
+            f"{comparisons}{' more' if figures else ''} {'is' if comparisons == 1 else 'are'} "
+            f"compared with an illustrative figure, marked {marks['comparison']}"
+        )
+    stated = f"the {len(sentences)} figures stated for {ctx.quarter}"
     return (
         f"Illustrative figures were generated to give the charts a history; EMSS did not "
         f"report them. They come from snapshot{'s' if len(illustrative) > 1 else ''} {where}. "
-        f"Of the {len(sentences)} figures stated for {ctx.quarter}, {figures} "
-        f"{'is' if figures == 1 else 'are'} illustrative, marked {marks['figure']} or "
-        f"{marks['figures']}; {comparisons} more {'is' if comparisons == 1 else 'are'} "
-        f"compared with an illustrative figure, marked {marks['comparison']}. "
-        f"In tables, cells marked {marks['cell']} are illustrative; in charts, hollow points."
+        + (
+            f"Of {stated}, {'; '.join(counted)}. "
+            if counted
+            else f"None of {stated} is illustrative or compared with an illustrative figure. "
+        )
+        + f"In tables, cells marked {marks['cell']} are illustrative; in charts, hollow points."
     )
 
 
@@ -810,6 +847,18 @@ def _methods(ctx: _Context) -> tuple[str, ...]:
 def _view_text(partners: Sequence[str]) -> str:
     names = [PARTNER_NAMES[p] for p in partners]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def inputs_version(db: Database) -> tuple:
+    """What a report depends on besides its arguments: the store (its folder and manifest
+    version) and the store's targets file. It changes with a new snapshot, a withdrawal or
+    new targets, so a report cached on it is never stale."""
+    try:
+        stat = (db.store.root / TARGETS_FILE).stat()
+        targets = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except FileNotFoundError:
+        targets = None
+    return str(db.store.root), db.version, targets
 
 
 def build_report(

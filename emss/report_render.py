@@ -13,6 +13,7 @@ import html
 import io
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import vl_convert
 from docx import Document
@@ -23,13 +24,21 @@ from docx.shared import Cm, Pt
 
 from emss.report import Bullets, Chart, Paragraph, Report, Subheading, Table
 
+
+class Format(NamedTuple):
+    name: str
+    suffix: str
+    mime: str
+
+
 FORMATS = {
-    "docx": (
+    "docx": Format(
+        "Word",
         ".docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
-    "html": (".html", "text/html"),
-    "md": (".md", "text/markdown"),
+    "html": Format("HTML", ".html", "text/html"),
+    "md": Format("Markdown", ".md", "text/markdown"),
 }
 PNG_SCALE = 2.0
 _CONVERT = {"format_locale": "en-GB", "allowed_base_urls": []}  # no fetching while drawing
@@ -60,6 +69,16 @@ def render(report: Report, fmt: str, images: Mapping[str, bytes] | None = None) 
     if fmt == "md":
         return to_markdown(report).encode("utf-8")
     raise ValueError(f"unknown report format {fmt!r} (expected {', '.join(FORMATS)})")
+
+
+def render_all(report: Report) -> dict[str, bytes]:
+    """The report in every format (docx, html, md), each kind of chart image drawn once."""
+    return {fmt: render(report, fmt) for fmt in FORMATS}
+
+
+def file_name(report: Report, fmt: str) -> str:
+    """The name to save the report under in ``fmt``: emss-report-2023-24-q3.docx."""
+    return report.file_stem + FORMATS[fmt].suffix
 
 
 def write(report: Report, fmt: str, path: Path) -> list[Path]:
