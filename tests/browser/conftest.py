@@ -15,8 +15,7 @@ from tests.browser.helpers import (
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
     REPO_ROOT,
-    StreamlitStartError,
-    start_streamlit_server,
+    serving,
     wait_for_streamlit_idle,
 )
 
@@ -37,15 +36,8 @@ def streamlit_server(tmp_path_factory):
     The bundled store ``data/`` is copied to a temp dir handed to the app as
     EMSS_DATA_DIR (``.data_dir``); EMSS_EDITOR_PASSWORD is "browser-test-password".
     """
-    work_dir = tmp_path_factory.mktemp("streamlit-server")
-    try:
-        server = start_streamlit_server(work_dir, app="app.py", cwd=REPO_ROOT)
-    except StreamlitStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with serving(tmp_path_factory.mktemp("streamlit-server")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,3 +221,25 @@ def wait_for_streamlit_idle(page, timeout: float = IDLE_TIMEOUT_MS, settle_ms: i
         page.wait_for_timeout(settle_ms)
     page.wait_for_selector('[data-testid="stApp"]', state="attached", timeout=timeout)
     page.wait_for_function(_IDLE_JS, timeout=timeout, polling=100)
+
+
+@contextmanager
+def serving(work_dir: Path, **options) -> Iterator[StreamlitServer]:
+    """A started server for a fixture to yield, stopped afterwards; a server that cannot
+    start fails the test with its log rather than erroring."""
+    import pytest
+
+    try:
+        server = start_streamlit_server(work_dir, **options)
+    except StreamlitStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def open_url(page, url: str) -> None:
+    """Go to ``url`` and wait until Streamlit has finished drawing the page."""
+    page.goto(url)
+    wait_for_streamlit_idle(page)

@@ -8,12 +8,7 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import wait_for_streamlit_idle
-
-
-def open_url(page, url: str) -> None:
-    page.goto(url)
-    wait_for_streamlit_idle(page)
+from tests.browser.helpers import open_url, wait_for_streamlit_idle
 
 
 def tile(page, label: str):

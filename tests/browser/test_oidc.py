@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import (
     StreamlitServer,
-    StreamlitStartError,
-    start_streamlit_server,
+    open_url,
+    serving,
     wait_for_streamlit_idle,
 )
 
@@ -57,30 +57,19 @@ client_secret = "{secrets.token_hex(16)}"
 server_metadata_url = "{provider}/.well-known/openid-configuration"
 """
     )
-    try:
-        running = start_streamlit_server(
-            work,
-            extra_env={
-                "STREAMLIT_SECRETS_FILES": str(secrets_file),
-                "AUTHLIB_INSECURE_TRANSPORT": "1",
-            },
-        )
-    except StreamlitStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with serving(
+        work,
+        extra_env={
+            "STREAMLIT_SECRETS_FILES": str(secrets_file),
+            "AUTHLIB_INSECURE_TRANSPORT": "1",
+        },
+    ) as running:
         yield running
-    finally:
-        running.stop()
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    wait_for_streamlit_idle(page)
 
 
 def sign_in(page, server: StreamlitServer, provider: str, subject: str) -> None:
     """Press Sign in on the Upload page and pick ``subject`` on the provider's form."""
-    open_page(page, f"{server.url}/Upload")
+    open_url(page, f"{server.url}/Upload")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{provider}/oauth2/authorize*")
     page.get_by_placeholder("sub").fill(subject)
@@ -94,7 +83,7 @@ def newest_snapshot(server: StreamlitServer) -> dict:
 
 
 def test_before_signing_in_nobody_can_upload(server, page):
-    open_page(page, f"{server.url}/Upload")
+    open_url(page, f"{server.url}/Upload")
     page.get_by_text("Sign in to upload a quarter.").wait_for()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
@@ -104,7 +93,7 @@ def test_before_signing_in_nobody_can_upload(server, page):
 
 def test_an_editor_on_the_allowlist_signs_in_and_uploads_under_their_email(server, provider, page):
     sign_in(page, server, provider, EDITOR)
-    open_page(page, f"{server.url}/Upload")
+    open_url(page, f"{server.url}/Upload")
     page.get_by_text(f"Editing as {EDITOR}").wait_for()
 
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
@@ -117,12 +106,12 @@ def test_an_editor_on_the_allowlist_signs_in_and_uploads_under_their_email(serve
 
 def test_someone_signed_in_but_not_on_the_allowlist_can_view_but_not_edit(server, provider, page):
     sign_in(page, server, provider, VIEWER)
-    open_page(page, f"{server.url}/Upload")
+    open_url(page, f"{server.url}/Upload")
     page.get_by_text(f"You are signed in as {VIEWER}").wait_for()
     assert "not on this dashboard's list of editors" in page.inner_text("body")
     expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
 
-    open_page(page, f"{server.url}/History")
+    open_url(page, f"{server.url}/History")
     page.get_by_text("What a snapshot holds").wait_for()
     expect(page.get_by_text(f"You are signed in as {VIEWER}")).to_be_visible()
     expect(page.get_by_role("button", name="Withdraw…")).to_have_count(0)

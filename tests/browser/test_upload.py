@@ -17,8 +17,8 @@ from emss import ingest
 from emss.store import Store
 from tests.browser.helpers import (
     EDITOR_PASSWORD,
-    StreamlitStartError,
-    start_streamlit_server,
+    open_url,
+    serving,
     wait_for_streamlit_idle,
 )
 
@@ -37,23 +37,12 @@ DEBT = (
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    try:
-        running = start_streamlit_server(tmp_path_factory.mktemp("upload-server"))
-    except StreamlitStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with serving(tmp_path_factory.mktemp("upload-server")) as running:
         yield running
-    finally:
-        running.stop()
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    wait_for_streamlit_idle(page)
 
 
 def test_an_editor_uploads_a_quarter_and_the_overview_shows_it(server, page):
-    open_page(page, f"{server.url}/Upload")
+    open_url(page, f"{server.url}/Upload")
     expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
 
     page.get_by_label("Your name (recorded with every change)").fill("Jo Bloggs")
@@ -85,7 +74,7 @@ def test_an_editor_uploads_a_quarter_and_the_overview_shows_it(server, page):
     assert newest["uploaded_by"] == "Jo Bloggs (password sign-in)"
     assert [s["name"] for s in newest["sources"]] == ["q4-metrics.csv", "q4-debt.csv"]
 
-    open_page(page, server.url)
+    open_url(page, server.url)
     expect(page.get_by_text("Headline figures for 2023/24 Q4 (Jan–Mar 2024)")).to_be_visible()
     expect(page.get_by_test_id("stMetric").first).to_contain_text("2,100")
 
@@ -97,7 +86,7 @@ def test_a_note_starting_with_equals_is_neutralised_in_the_csv_download(server, 
     )
     snapshot = ingest.commit(Store(server.data_dir), validation, uploaded_by="test")
 
-    open_page(page, f"{server.url}/History")
+    open_url(page, f"{server.url}/History")
     page.get_by_text(f"Figures in {snapshot.id}").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").first.click()
