@@ -683,9 +683,12 @@ def _summary_section(ctx: _Context, number: int) -> Section:
             blocks.append(
                 _plain(f"None of the {len(targets)} targets set applies to a figure in this view.")
             )
+    # Columns given: a quarter holding only debt movements states no figure.
+    stated = pd.DataFrame(
+        [r for rows in ctx.stated.values() for r in rows], columns=ctx.frame.columns
+    )
     for status, heading in (("improved", "improvements"), ("worsened", "deteriorations")):
         blocks.append(Subheading(f"Largest {heading} since {ctx.earlier}"))
-        stated = pd.DataFrame([r for rows in ctx.stated.values() for r in rows])
         movers = compare.biggest_changes(stated, status, SUMMARY_TOP).to_dict("records")
         if movers:
             blocks.append(Bullets(tuple(_summary_item(ctx, r) for r in movers)))

@@ -20,7 +20,7 @@ from emss import cli, ingest, report, report_render
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store
-from tests.conftest import METRICS_HEADER, Q3, csv_bytes
+from tests.conftest import DEBT_HEADER, METRICS_HEADER, Q3, csv_bytes
 
 Q4 = Quarter(2023, 4)
 SECTIONS = [
@@ -274,6 +274,20 @@ def test_figures_not_held_are_not_invented(q4_store):
         "No Finance Service Centre figures are held for 2023/24 Q4 in this view."
     ]
     assert paragraph_texts(q4, "debt") == ["No debt movements are held for 2023/24 Q4."]
+
+
+def test_a_quarter_holding_only_debt_movements_is_reported(store):
+    upload = csv_bytes(DEBT_HEADER, ["2023/24 Q4,NCC,In house,Business,-2500,"])
+    ingest.commit(store, ingest.validate([("debt.csv", upload)]), uploaded_by="Test editor")
+    q4 = report.build_report(Database(store), Q4)
+    assert "No figure in this view has improved since 2023/24 Q3." in paragraph_texts(q4, "summary")
+    assert paragraph_texts(q4, "people") == [
+        "No People figures are held for 2023/24 Q4 in this view."
+    ]
+    assert paragraph_texts(q4, "debt")[0] == (
+        "Past-due debt open for collection for NCC fell by £2,500 in 2023/24 Q4, an improvement. "
+        "The largest movement for NCC was −£2,500, in Business debt (In house)."
+    )
 
 
 def test_revisions_since_first_reported_are_listed(q4_store):
