@@ -1,0 +1,157 @@
+"""The Report page, run with Streamlit's AppTest: what it offers to download, what the files
+hold, and what it says when there is nothing to report or the report cannot be written.
+
+Writing a report draws its charts (a few seconds), so the tests that only read share one
+store, and with it the page's cached report.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from docx import Document
+from streamlit.runtime.memory_media_file_storage import MemoryFile, MemoryMediaFileStorage
+from streamlit.testing.v1 import app_test
+from streamlit.testing.v1.app_test import AppTest
+
+from emss import ingest, report
+from emss.report import build_report
+from emss.store import Store
+from tests.conftest import DEBT_HEADER, METRICS_HEADER, copy_store, csv_bytes
+from tests.test_pages import open_page, texts
+
+PAGE = "pages/7_Report.py"
+BUTTONS = ["Download Word (.docx)", "Download HTML (.html)", "Download Markdown (.md)"]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A copy of the bundled store that no test changes, as EMSS_DATA_DIR."""
+    copied = copy_store(tmp_path_factory.mktemp("report-page") / "data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EMSS_DATA_DIR", str(copied.root))
+        yield copied
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
+    """The media stores AppTest runs create, newest last: where download buttons' files go."""
+    made: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return made
+
+
+def buttons(at: AppTest) -> list:
+    return [e for e in at.get("download_button")]
+
+
+def downloaded(media: list[MemoryMediaFileStorage], button) -> MemoryFile:
+    """The file a download button of the last run serves."""
+    return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
+
+
+def preview(at: AppTest) -> str:
+    """The Markdown preview of the report (the longest text on the page)."""
+    return max((str(m.value) for m in at.markdown), key=len)
+
+
+def test_the_page_offers_the_report_as_word_html_and_markdown(shared_store, media):
+    at = open_page(PAGE)
+    assert not at.error
+    assert at.subheader[0].value == "EMSS quarterly performance report: 2023/24 Q3 (Oct–Dec 2023)"
+    found = buttons(at)
+    assert [b.proto.label for b in found] == BUTTONS
+    files = [downloaded(media, b) for b in found]
+    assert [f.filename for f in files] == [
+        "emss-report-2023-24-q3.docx",
+        "emss-report-2023-24-q3.html",
+        "emss-report-2023-24-q3.md",
+    ]
+    assert files[0].mimetype == DOCX
+    document = Document(io.BytesIO(files[0].content))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[1:6] == [
+        "2 People",
+        "3 Customer",
+        "4 Employee Service Centre",
+        "5 Finance Service Centre",
+        "6 Debt collection",
+    ]
+    assert len(document.inline_shapes) == 5
+    assert b'alt="Line chart of Average days absence per FTE' in files[1].content
+
+
+def test_the_page_outlines_and_previews_the_report(shared_store):
+    at = open_page(PAGE)
+    assert "- 6 Debt collection: 2 paragraphs, 2 tables, 1 chart" in texts(at)
+    shown = preview(at)
+    assert "3,904 DBS checks were completed in 2023/24 Q3, a rise of 257 (7.0%)" in shown
+    assert "Past-due debt open for collection for NCC fell by £5,671,250" in shown
+
+
+def test_a_rerun_does_not_write_the_report_again(shared_store, monkeypatch):
+    built = []
+
+    def counting(*args, **kwargs):
+        built.append(args[1:])
+        return build_report(*args, **kwargs)
+
+    monkeypatch.setattr(report, "build_report", counting)
+    at = open_page(PAGE)
+    first = len(built)
+    at.run()
+    assert first <= 1 and len(built) == first
+    assert [b.proto.label for b in buttons(at)] == BUTTONS
+
+
+def test_the_report_follows_the_partner_view_and_comparison(shared_store, media):
+    at = open_page(PAGE, view="LCC", compare="year_ago")
+    word = downloaded(media, buttons(at)[0])
+    assert word.filename == "emss-report-2023-24-q3-lcc-vs-2022-23-q3.docx"
+    text = "\n".join(p.text for p in Document(io.BytesIO(word.content)).paragraphs)
+    assert "This report covers 2023/24 Q3 (Oct–Dec 2023) for Leicestershire County Council." in text
+    assert "Changes are against 2022/23 Q3, the same quarter a year earlier." in text
+
+
+def test_a_quarter_with_only_debt_figures_is_reported_as_such(store):
+    upload = csv_bytes(DEBT_HEADER, ["2023/24 Q4,LCC,In house,Business,1000,"])
+    ingest.commit(store, ingest.validate([("debt.csv", upload)]), uploaded_by="Test editor")
+    at = open_page(PAGE, quarter="2023/24 Q4")
+    shown = preview(at)
+    assert "No People figures are held for 2023/24 Q4 in this view." in shown
+    assert "Past-due debt open for collection for LCC rose by £1,000 in 2023/24 Q4" in shown
+    assert [b.proto.label for b in buttons(at)] == BUTTONS
+
+
+def test_a_new_snapshot_shows_in_the_report_at_the_next_run(store):
+    at = open_page(PAGE)
+    assert "3,904 DBS checks were completed in 2023/24 Q3" in preview(at)
+    upload = csv_bytes(METRICS_HEADER, ["2023/24 Q3,EMSS,esc_dbs_checks,3910,Recounted"])
+    ingest.commit(store, ingest.validate([("fix.csv", upload)]), uploaded_by="Test editor")
+    at.run()
+    assert "3,910 DBS checks were completed in 2023/24 Q3" in preview(at)
+
+
+def test_an_empty_store_says_there_is_nothing_to_report(empty_store):
+    at = open_page(PAGE)
+    assert "There are no figures to show yet" in texts(at)
+    assert not buttons(at)
+
+
+def test_a_report_that_cannot_be_written_is_an_error_not_a_traceback(store):
+    (store.root / "targets.toml").write_text("[customer_satisfaction\n", encoding="utf-8")
+    at = open_page(PAGE)
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("The report cannot be written: ")
+    assert "targets.toml: not valid TOML" in error.value
+    assert not buttons(at)
