@@ -201,7 +201,7 @@ def trend_text(data: pd.DataFrame, metric: Metric, period: str) -> ChartText:
     title = f"{metric.label}: " + "; ".join(sentences) if sentences else metric.label
     illustrative = data["illustrative"].any()
     description = (
-        f"Line chart of {metric.label.lower()} by quarter, {period}. "
+        f"Line chart of {metric.label} by quarter, {period}. "
         + ". ".join(s[0].upper() + s[1:] for s in sentences)
         + "."
         + (" Hollow points on a dashed line are illustrative figures." if illustrative else "")

@@ -535,7 +535,7 @@ def metric_trend(
     data = charts.trend_data(series(metric.key, partners, filters), metric)
     period = f"{filters.first} to {filters.last}"
     if data.empty:
-        st.markdown(f"No figures for {metric.label.lower()} from {period}.")
+        st.markdown(f"No figures for {metric.label} from {period}.")
         return
     chart(
         charts.trend_chart(data, metric, target),
