@@ -1,0 +1,252 @@
+"""Benchmarks of the dashboard over scaled stores: ``python -m bench [--quick] [...]``.
+
+Builds the stores (see bench/stores.py) in a temporary folder, or in ``--workdir`` where
+they are kept and reused, measures each section on each store and prints one markdown
+table. Progress goes to stderr, the table to stdout. Timings are not tests: nothing here
+passes or fails, it reports (a cell that misses its goal is marked ✗).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import browser, data
+from bench.pages import present_pages
+from bench.stores import Shape, build_store
+from emss.store import REPO_DATA_DIR
+
+SECTIONS = ("pages", "browser", "summary", "upload")
+FULL_STORES = ("bundled", "10x10", "40x200", "200x200", "40x2000")
+QUICK_STORES = ("bundled", "10x10", "40x200")
+GOAL_STORE = "40x200"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    goal: str = ""
+    passes: Callable[[float], bool] | None = None
+    goal_stores: tuple[str, ...] = (GOAL_STORE,)
+    unit: str = "ms"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"only the {', '.join(QUICK_STORES)} stores, fewer repetitions, no 100,000-row upload",
+    )
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run, of {', '.join(SECTIONS)} (default all)",
+    )
+    parser.add_argument(
+        "--stores",
+        help='comma-separated stores: "bundled" (a copy of data/) or QUARTERSxSNAPSHOTS '
+        f"(default {','.join(FULL_STORES)}; with --quick {','.join(QUICK_STORES)})",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="build the stores here and keep them; a store already built there is reused",
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    args = parser.parse_args(argv)
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    stores = args.stores or ",".join(QUICK_STORES if args.quick else FULL_STORES)
+    args.stores = [s.strip() for s in stores.split(",") if s.strip()]
+    for name in args.stores:
+        if name != "bundled":
+            try:
+                Shape.parse(name)
+            except ValueError:
+                parser.error(f'a store is "bundled" or QUARTERSxSNAPSHOTS like 40x200, not {name}')
+    return args
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def prepare(name: str, workdir: Path) -> tuple[Path, dict]:
+    """The store's folder (built unless already there) and what it holds."""
+    root = workdir / name / "data"
+    info: dict = {}
+    if not (root / "manifest.json").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        start = time.perf_counter()
+        if name == "bundled":
+            shutil.copytree(REPO_DATA_DIR, root, ignore=shutil.ignore_patterns("sources", "*.py"))
+        else:
+            build_store(root, Shape.parse(name))
+        info["build_s"] = time.perf_counter() - start
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["snapshots"]
+    info["quarters"] = len({q for s in manifest for q in s["quarters"]})
+    info["snapshots"] = len(manifest)
+    info["rows"] = sum(s["rows"] for s in manifest)
+    return root, info
+
+
+def run_pages(root: Path, reps: int) -> dict:
+    """AppTest page timings in a fresh process (so no cache outlives its store)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.pages", str(root), "--reps", str(reps)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"bench.pages failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(name: str, root: Path, args: argparse.Namespace) -> dict:
+    quick = args.quick
+    figures: dict = {}
+    if "summary" in args.sections:
+        log(f"  {name}: database load and summary")
+        figures |= data.summary(root, reps=5 if quick else 20)
+    if "pages" in args.sections:
+        log(f"  {name}: pages (AppTest)")
+        for page, timing in run_pages(root, reps=5 if quick else 15).items():
+            if timing["error"]:
+                log(f"    {page} raised: {timing['error']}")
+            figures[f"page {page} warm"] = timing["warm_ms"]
+            figures[f"page {page} cold"] = timing["cold_ms"]
+    if "browser" in args.sections:
+        log(f"  {name}: browser")
+        figures |= browser.measure(root, present_pages(), changes=10 if quick else 20)
+    if "upload" in args.sections:
+        sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+        log(f"  {name}: upload of {', '.join(f'{n:,}' for n in sizes)} rows")
+        for rows, timing in data.upload(root, sizes).items():
+            figures[f"upload {rows} validate+commit"] = timing["validate_ms"] + timing["commit_ms"]
+            figures[f"upload {rows} preview"] = timing["preview_ms"]
+    return figures
+
+
+def rows_for(results: dict[str, dict]) -> list[tuple[str, Row]]:
+    """(figure key, how it is shown) in table order, for the figures measured."""
+    under = lambda limit: lambda v: v < limit  # noqa: E731
+    spec: list[tuple[str, Row]] = [
+        ("quarters", Row("Store: quarters", unit="")),
+        ("snapshots", Row("Store: snapshots", unit="")),
+        ("rows", Row("Store: rows in all snapshots", unit="")),
+        ("build_s", Row("Store build (s)", unit="s")),
+        (
+            "cold_start_s",
+            Row("Cold start: `streamlit run` → first page drawn (s)", "< 5 s", under(5), unit="s"),
+        ),
+        ("partner_change_p50_ms", Row("Partner change in the browser, median (ms)")),
+        (
+            "partner_change_p95_ms",
+            Row("Partner change in the browser, p95 (ms)", "< 500 ms", under(500)),
+        ),
+        (
+            "peak_rss_mb",
+            Row("Server peak RSS after every page (MB)", "< 400 MB", under(400), unit="MB"),
+        ),
+        ("db_load_ms", Row("Database build from the store's files (ms)")),
+        (
+            "summary_ms",
+            Row(
+                "`summarise`, one quarter, every partner (ms)",
+                "< 50 ms",
+                under(50),
+                goal_stores=tuple(results),
+            ),
+        ),
+    ]
+    for page in present_pages():
+        spec.append(
+            (
+                f"page {page} warm",
+                Row(
+                    f"{page} warm (ms)", "< 300 ms", under(300), goal_stores=("bundled", GOAL_STORE)
+                ),
+            )
+        )
+    for page in present_pages():
+        spec.append((f"page {page} cold", Row(f"{page} cold (ms)", "< 1 s", under(1000))))
+    for rows in (1_000, 10_000, 100_000):
+        goal = ("< 1 s", under(1000)) if rows == 10_000 else ("", None)
+        spec.append(
+            (
+                f"upload {rows} validate+commit",
+                Row(
+                    f"Upload {rows:,} rows: validate + commit (ms)",
+                    *goal,
+                    goal_stores=tuple(results),
+                ),
+            )
+        )
+        spec.append((f"upload {rows} preview", Row(f"Upload {rows:,} rows: preview (ms)")))
+    return [(key, row) for key, row in spec if any(key in r for r in results.values())]
+
+
+def cell(value: float | None, row: Row, store: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:,.0f}" if row.unit in ("", "ms", "MB") else f"{value:,.1f}"
+    if row.passes and store in row.goal_stores and not row.passes(value):
+        text += " ✗"
+    return text
+
+
+def table(results: dict[str, dict]) -> str:
+    stores = list(results)
+    ratio = "40x200" in results and "40x2000" in results
+    head = ["Measure", "Goal", *stores] + (["40x2000 ÷ 40x200"] if ratio else [])
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] * 2 + ["--:"] * (len(head) - 2)) + "|",
+    ]
+    for key, row in rows_for(results):
+        cells = [cell(results[s].get(key), row, s) for s in stores]
+        if ratio:
+            small, big = results["40x200"].get(key), results["40x2000"].get(key)
+            cells.append(f"{big / small:.2f}" if small and big is not None else "–")
+        lines.append("| " + " | ".join([row.label, row.goal, *cells]) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    with tempfile.TemporaryDirectory(prefix="emss-bench-") as temporary:
+        workdir = args.workdir or Path(temporary)
+        results: dict[str, dict] = {}
+        for name in args.stores:
+            log(f"{name}: preparing the store")
+            root, info = prepare(name, workdir)
+            results[name] = info | measure(name, root, args)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"sections: {', '.join(args.sections)}; ✗ marks a figure missing its goal "
+        f"(goals apply to the {GOAL_STORE} store; warm pages also to bundled; summary and "
+        "upload to every store).\n"
+    )
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""In-process measurements of the data layer: loading, one quarter's summary, an upload."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from bench.stores import LAST_QUARTER, quarters_ending
+from emss import compare, ingest
+from emss.catalogue import PARTNERS, load_catalogue
+from emss.export import to_csv
+from emss.queries import Database
+from emss.store import Store
+
+
+def _ms(run) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = run()
+    return 1000 * (time.perf_counter() - start), value
+
+
+def summary(store: Path, reps: int) -> dict:
+    """The Database's build from the store's files (as on a start or a manifest change) and
+    ``compare.summarise`` of the latest quarter for every partner (the Overview's query)."""
+    db = Database(Store(store))
+    load_ms, quarter = _ms(db.latest_quarter)
+    times = [_ms(lambda: compare.summarise(db, quarter, PARTNERS))[0] for _ in range(reps)]
+    return {"db_load_ms": load_ms, "summary_ms": statistics.median(times)}
+
+
+def metrics_csv(rows: int) -> bytes:
+    """A metrics upload of ``rows`` figures: whole quarters of every (metric, partner) pair,
+    going back from the benchmark stores' last quarter."""
+    catalogue = load_catalogue()
+    pairs = [(m, p) for m in catalogue.uploadable for p in m.partners]
+    quarters = quarters_ending(LAST_QUARTER, -(-rows // len(pairs)))
+    levels = {"count": 1200, "percent": 91.5, "gbp": 2_500_000, "days": 4.25, "hours": 110}
+    records = [
+        {
+            "quarter": str(q),
+            "partner": partner,
+            "metric": metric.key,
+            "value": levels[metric.unit.name],
+            "note": "",
+        }
+        for q in quarters
+        for metric, partner in pairs
+    ][:rows]
+    return to_csv(pd.DataFrame(records)).encode("utf-8")
+
+
+def upload_once(store: Path, data: bytes) -> dict:
+    """Validate, preview and commit one upload into a fresh copy of the store (so every
+    upload meets the store as it was built)."""
+    with tempfile.TemporaryDirectory(prefix="emss-bench-upload-") as work:
+        copy = Store(shutil.copytree(store, Path(work) / "data"))
+        db = Database(copy)
+        db.latest_quarter()  # the page has its Database loaded before the upload
+        validate_ms, validation = _ms(lambda: ingest.validate([("upload.csv", data)]))
+        if not validation.ok:
+            raise RuntimeError(f"the benchmark upload is invalid: {validation.summary()}")
+        preview_ms, _ = _ms(lambda: ingest.preview(db, validation))
+        commit_ms, _ = _ms(lambda: ingest.commit(copy, validation, uploaded_by="bench"))
+    return {"validate_ms": validate_ms, "preview_ms": preview_ms, "commit_ms": commit_ms}
+
+
+def upload(store: Path, sizes: list[int]) -> dict[int, dict]:
+    """``upload_once`` of a metrics file of each size."""
+    return {rows: upload_once(store, metrics_csv(rows)) for rows in sizes}
