@@ -106,7 +106,8 @@ class Database:
 
     def _load(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:")
-        snapshots = self.store.snapshots()
+        manifest = self.store.manifest()
+        snapshots = manifest.snapshots
         snap_df = pd.DataFrame(
             {
                 "id": [s.id for s in snapshots],
@@ -120,9 +121,7 @@ class Database:
         ).astype({"seq": "int64", "withdrawn": "bool"})
         con.from_df(snap_df).create("snapshots")
         for table, dataset in _RAW_TABLES.items():
-            files = [
-                str(self.store.path(s.files[dataset])) for s in snapshots if dataset in s.files
-            ]
+            files = [str(self.store.path(f)) for f in manifest.files(dataset)]
             if files:
                 con.execute(
                     f"CREATE TABLE {table} AS SELECT * FROM read_parquet($files)", {"files": files}

@@ -5,11 +5,21 @@ Layout of the store folder (``EMSS_DATA_DIR``, default the repo's ``data/``)::
     manifest.json             every snapshot, in order; the only list readers trust
     metrics/<id>.parquet      one file per snapshot holding metric rows
     debt/<id>.parquet         one file per snapshot holding debt movement rows
+    metrics/pack-<seq>.parquet  every metric row of snapshots 1..seq in one file (see below)
+    debt/pack-<seq>.parquet     the same for debt rows
     .lock                     serialises writers
 
 A commit writes its Parquet files under temporary names, fsyncs and renames them, then
 replaces the manifest the same way. A crash at any point leaves the old manifest (and at
 worst an unlisted file that no reader opens) or the new one, never a part.
+
+Packs keep reading fast as snapshots accumulate: opening a file costs far more than its
+few rows, so once more than ``PACK_AFTER`` snapshot files of a dataset lie outside the
+pack, the commit writes a new pack holding the old pack's rows and theirs (each row keeps
+its ``snapshot_id``), and the manifest's ``packs`` names it with the last snapshot it
+holds. Readers open the pack and the files of later snapshots only. Nothing is deleted:
+every snapshot's own file stays where its manifest entry says, and a superseded pack stays
+too (a reader may still hold the manifest naming it).
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PACK_AFTER = 32
 KINDS = ("report", "illustrative", "upload")
 DATASETS: dict[str, pa.Schema] = {
     "metrics": pa.schema(
@@ -92,7 +103,46 @@ class Snapshot:
         )
 
     def to_json(self) -> dict:
-        return {**asdict(self), "sources": [asdict(s) for s in self.sources]}
+        # Field by field, not dataclasses.asdict: the whole manifest is written on every
+        # commit, and asdict's deep copies made that most of a commit's time.
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "created": self.created,
+            "uploaded_by": self.uploaded_by,
+            "kind": self.kind,
+            "sources": [{"name": s.name, "sha256": s.sha256} for s in self.sources],
+            "rows": self.rows,
+            "quarters": list(self.quarters),
+            "files": dict(self.files),
+            "withdrawn": self.withdrawn,
+            "withdrawn_at": self.withdrawn_at,
+            "withdrawn_by": self.withdrawn_by,
+        }
+
+
+@dataclass(frozen=True)
+class Pack:
+    """One file holding a dataset's rows of every snapshot up to seq ``through``."""
+
+    file: str
+    through: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The manifest as read: the snapshots and the packs."""
+
+    snapshots: list[Snapshot]
+    packs: dict[str, Pack]
+
+    def files(self, dataset: str) -> list[str]:
+        """The files (relative to the store) holding every row of a dataset, each once:
+        the pack, then the files of the snapshots after it."""
+        pack = self.packs.get(dataset)
+        through = pack.through if pack else 0
+        loose = [s.files[dataset] for s in self.snapshots if s.seq > through and dataset in s.files]
+        return [pack.file, *loose] if pack else loose
 
 
 def now_utc() -> str:
@@ -144,12 +194,18 @@ class Store:
             return (0, 0, 0)
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
-    def snapshots(self) -> list[Snapshot]:
+    def manifest(self) -> Manifest:
         try:
             raw = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return []
-        return [Snapshot.from_json(entry) for entry in raw["snapshots"]]
+            return Manifest([], {})
+        return Manifest(
+            [Snapshot.from_json(entry) for entry in raw["snapshots"]],
+            {name: Pack(**pack) for name, pack in raw.get("packs", {}).items()},
+        )
+
+    def snapshots(self) -> list[Snapshot]:
+        return self.manifest().snapshots
 
     def snapshot(self, snapshot_id: str) -> Snapshot:
         for snap in self.snapshots():
@@ -160,8 +216,10 @@ class Store:
     def path(self, relative: str) -> Path:
         return self.root / relative
 
-    def _write_manifest(self, snapshots: Iterable[Snapshot]) -> None:
-        body = {"format": 1, "snapshots": [s.to_json() for s in snapshots]}
+    def _write_manifest(self, snapshots: Iterable[Snapshot], packs: dict[str, Pack]) -> None:
+        body: dict = {"format": 1, "snapshots": [s.to_json() for s in snapshots]}
+        if packs:  # absent until a store first packs, so small stores' manifests never change
+            body["packs"] = {name: asdict(pack) for name, pack in sorted(packs.items())}
         text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
         atomic_write(self.manifest_path, lambda handle: handle.write(text.encode("utf-8")))
 
@@ -182,7 +240,8 @@ class Store:
             raise StoreError("nothing to commit: the upload holds no figures")
         self.root.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            existing = self.snapshots()
+            manifest = self.manifest()
+            existing = manifest.snapshots
             seq = max((s.seq for s in existing), default=0) + 1
             created = created or now_utc()
             snapshot_id = f"{seq:05d}-{created[:10].replace('-', '')}-{kind}"
@@ -207,13 +266,30 @@ class Store:
                 quarters=tuple(sorted({q for f in frames.values() for q in f["quarter"]})),
                 files=files,
             )
-            self._write_manifest([*existing, snapshot])
+            after = Manifest([*existing, snapshot], manifest.packs)
+            self._write_manifest(after.snapshots, self._pack(after))
         return snapshot
+
+    def _pack(self, manifest: Manifest) -> dict[str, Pack]:
+        """The packs to name: a dataset with more than PACK_AFTER snapshot files outside its
+        pack gets a new pack holding them all (written here, named by the next manifest)."""
+        packs = dict(manifest.packs)
+        last = manifest.snapshots[-1].seq
+        for name, schema in DATASETS.items():
+            files = manifest.files(name)
+            if len(files) - (name in packs) <= PACK_AFTER:
+                continue
+            table = pa.concat_tables(pq.read_table(self.path(f), schema=schema) for f in files)
+            relative = f"{name}/pack-{last:05d}.parquet"
+            atomic_write(self.path(relative), lambda handle, t=table: pq.write_table(t, handle))
+            packs[name] = Pack(relative, last)
+        return packs
 
     def withdraw(self, snapshot_id: str, *, withdrawn_by: str) -> Snapshot:
         """Mark a snapshot withdrawn: its figures leave the current view; nothing is deleted."""
         with self._lock:
-            snapshots = self.snapshots()
+            manifest = self.manifest()
+            snapshots = manifest.snapshots
             for i, snap in enumerate(snapshots):
                 if snap.id == snapshot_id:
                     if snap.withdrawn:
@@ -221,6 +297,6 @@ class Store:
                     snapshots[i] = replace(
                         snap, withdrawn=True, withdrawn_at=now_utc(), withdrawn_by=withdrawn_by
                     )
-                    self._write_manifest(snapshots)
+                    self._write_manifest(snapshots, manifest.packs)
                     return snapshots[i]
         raise StoreError(f"no snapshot {snapshot_id!r} in {self.root}")
