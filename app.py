@@ -26,9 +26,11 @@ for code, name in db.catalogue.areas.items():
     if headline.empty:
         st.markdown(f"No {name} figures were reported for {filters.quarter}.")
     else:
-        for column, row in zip(st.columns(len(headline)), headline.to_dict("records"), strict=True):
-            with column:
-                ui.figure_tile(row, ui.headline_label(row, filters), set_targets.get(row["metric"]))
+        with st.container(horizontal=True):  # tiles wrap onto a new row rather than shrink
+            for row in headline.to_dict("records"):
+                with st.container(width=ui.TILE_WIDTH):
+                    label = ui.headline_label(row, filters)
+                    ui.figure_tile(row, label, set_targets.get(row["metric"]))
     st.page_link(
         ui.AREA_PAGES[code],
         label=f"All {code} figures",

@@ -476,6 +476,7 @@ def figure_tile(row: Mapping, label: str, target: Target | None = None) -> None:
         delta_color=colour,
         delta_arrow=arrow,
         delta_description=compared if delta_text(row) else None,
+        help=f"{row['label']}, {quarter}" + (f", {compared}" if delta_text(row) else ""),
         border=True,
     )
     if delta_text(row) is None:
@@ -581,6 +582,7 @@ def area_view(area: str, filters: Filters) -> None:
 # --- the overview ----------------------------------------------------------------------
 
 HEADLINES_PER_AREA = 4
+TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its comparison
 ILLUSTRATIVE_WORD = "Includes illustrative"
 
 

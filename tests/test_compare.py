@@ -154,6 +154,8 @@ def test_a_change_from_zero_has_no_percentage():
         (1234.5, "gbp", {"exact": True}, "£1,234.50"),
         (95.7, "percent", {}, "95.7%"),
         (83, "percent", {}, "83.0%"),
+        (0.3296, "percent", {}, "0.33%"),  # the payroll error rate, not blurred to 0.3%
+        (0, "percent", {}, "0.0%"),
         (2.22, "days", {}, "2.22 days"),
         (10, "days", {}, "10 days"),
         (152, "hours", {}, "152 hours"),
@@ -173,6 +175,7 @@ def test_numbers_are_written_as_the_report_writes_them(value, unit, kwargs, text
         (-146, "count", "−146"),
         (11, "percent", "+11.0 pp"),
         (-0.4, "percent", "−0.4 pp"),
+        (0.0173, "percent", "+0.02 pp"),  # not "+0.0 pp" beside the word "Worsened"
         (-5_329_828, "gbp", "−£5.3m"),
         (None, "count", "—"),
     ],
