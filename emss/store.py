@@ -180,6 +180,7 @@ class Store:
         self.root = Path(root)
         self.manifest_path = self.root / "manifest.json"
         self._lock = FileLock(self.root / ".lock", timeout=60)
+        self._parsed: tuple[tuple[int, int, int], Manifest] | None = None
 
     @classmethod
     def default(cls) -> Store:
@@ -187,7 +188,10 @@ class Store:
         return cls(os.environ.get("EMSS_DATA_DIR") or REPO_DATA_DIR)
 
     def version(self) -> tuple[int, int, int]:
-        """Changes whenever the manifest is replaced; cheap enough to check on every query."""
+        """Changes whenever the manifest is replaced; cheap enough to check on every query.
+
+        Never repeats: every replacement makes the manifest longer (a commit adds an entry,
+        a withdrawal fills in who and when), so even a reused inode and timestamp differ."""
         try:
             stat = self.manifest_path.stat()
         except FileNotFoundError:
@@ -195,14 +199,25 @@ class Store:
         return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def manifest(self) -> Manifest:
-        try:
-            raw = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return Manifest([], {})
-        return Manifest(
-            [Snapshot.from_json(entry) for entry in raw["snapshots"]],
-            {name: Pack(**pack) for name, pack in raw.get("packs", {}).items()},
-        )
+        """The manifest as it is now. Parsed once per version: with thousands of snapshots
+        the parse costs more than a page's queries, and pages ask on every rerun."""
+        version = self.version()
+        if self._parsed is None or self._parsed[0] != version:
+            # Stat before reading: a manifest replaced in between is parsed under the old
+            # version, so the next call sees a new version and parses again.
+            try:
+                raw = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raw = {"snapshots": []}
+            self._parsed = (
+                version,
+                Manifest(
+                    [Snapshot.from_json(entry) for entry in raw["snapshots"]],
+                    {name: Pack(**pack) for name, pack in raw.get("packs", {}).items()},
+                ),
+            )
+        manifest = self._parsed[1]
+        return Manifest(list(manifest.snapshots), dict(manifest.packs))  # callers may edit
 
     def snapshots(self) -> list[Snapshot]:
         return self.manifest().snapshots
