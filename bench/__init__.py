@@ -1,0 +1,1 @@
+"""Benchmarks of the dashboard over scaled stores; run ``python -m bench --help``."""
