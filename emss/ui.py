@@ -212,13 +212,6 @@ def _summary(
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _series(
-    root: str, version: tuple, metrics: tuple[str, ...], partners: tuple[str, ...], first, last
-) -> pd.DataFrame:
-    return _database(root).series(metrics, partners, first, last)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
 def _debt(root: str, version: tuple, query: str, args: tuple) -> pd.DataFrame:
     db = _database(root)
     return {
@@ -241,13 +234,12 @@ def summary(filters: Filters, comparison: str | None = None) -> pd.DataFrame:
     comparison = comparison or filters.comparison
     if filters.view != "EMSS":
         return _summary(*_key(), filters.quarter, filters.partners, comparison)
-    every = _summary(*_key(), filters.quarter, PARTNERS, comparison)
-    return compare.prefer_whole(every)
+    return _whole_summary(*_key(), filters.quarter, comparison)
 
 
-def series(metric: str, partners: Sequence[str], filters: Filters) -> pd.DataFrame:
-    """A metric's figures over the filters' trend range."""
-    return _series(*_key(), (metric,), tuple(partners), filters.first, filters.last)
+@st.cache_data(show_spinner=False, max_entries=256)
+def _whole_summary(root: str, version: tuple, quarter: Quarter, comparison: str) -> pd.DataFrame:
+    return compare.prefer_whole(_summary(root, version, quarter, PARTNERS, comparison))
 
 
 def debt_movements(
@@ -394,17 +386,22 @@ def _illustrative_banner(db: Database) -> None:
 
 
 def data_table(
-    frame: pd.DataFrame, *, name: str, label: str = "Data table", description: str | None = None
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    label: str = "Data table",
+    description: str | None = None,
+    csv: str | None = None,
 ) -> None:
     """A chart's data a click away: its description in words, the table and a CSV download
-    (formula-safe)."""
+    (formula-safe; ``csv`` when it has been written already)."""
     with st.expander(label):
         if description:
             st.markdown(description)
         st.dataframe(frame, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
-            to_csv(frame),
+            to_csv(frame) if csv is None else csv,
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"download_{name}",
@@ -415,14 +412,45 @@ def partner_name(partner: str) -> str:
     return PARTNER_NAMES.get(partner, partner)
 
 
+@dataclass(frozen=True)
+class PreparedChart:
+    """A chart ready to draw: its Vega-Lite spec, what is said about it, its table and CSV.
+
+    Building an Altair chart and turning it into a spec costs tens of milliseconds, so the
+    trend charts are prepared once per store version and filters and kept in the cache.
+    """
+
+    spec: dict
+    text: charts.ChartText
+    table: pd.DataFrame
+    csv: str
+
+
+def prepare_chart(
+    chart_: alt.TopLevelMixin, text: charts.ChartText, table: pd.DataFrame
+) -> PreparedChart:
+    return PreparedChart(chart_.to_dict(), text, table, to_csv(table))
+
+
 def chart(
     chart_: alt.TopLevelMixin, text: charts.ChartText, table: pd.DataFrame, name: str
 ) -> None:
     """A chart with its point as title, its caption and its data and description a click away."""
+    show_chart(prepare_chart(chart_, text, table), name)
+
+
+def show_chart(prepared: PreparedChart, name: str) -> None:
+    text = prepared.text
     st.markdown(f"**{text.title}**")
-    st.altair_chart(chart_, width="stretch", alt=text.title)
+    st.vega_lite_chart(prepared.spec, width="stretch", alt=text.title)
     st.caption(text.caption)
-    data_table(table, name=name, label="Data table and description", description=text.description)
+    data_table(
+        prepared.table,
+        name=name,
+        label="Data table and description",
+        description=text.description,
+        csv=prepared.csv,
+    )
 
 
 # --- figures ---------------------------------------------------------------------------
@@ -533,16 +561,32 @@ def metric_trend(
     metric: Metric, partners: Sequence[str], filters: Filters, target: Target | None
 ) -> None:
     """A metric's trend chart over the filters' range, or a sentence when there is none."""
-    data = charts.trend_data(series(metric.key, partners, filters), metric)
-    period = f"{filters.first} to {filters.last}"
-    if data.empty:
-        st.markdown(f"No figures for {metric.label} from {period}.")
+    prepared = _trend(*_key(), metric.key, tuple(partners), filters.first, filters.last, target)
+    if prepared is None:
+        st.markdown(f"No figures for {metric.label} from {filters.first} to {filters.last}.")
         return
-    chart(
+    name = f"{metric.key}-{filters.first}-{filters.last}".replace("/", "-").replace(" ", "")
+    show_chart(prepared, name)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _trend(
+    root: str,
+    version: tuple,
+    key: str,
+    partners: tuple[str, ...],
+    first: Quarter,
+    last: Quarter,
+    target: Target | None,
+) -> PreparedChart | None:
+    metric = _database(root).catalogue[key]
+    data = charts.trend_data(_database(root).series((key,), partners, first, last), metric)
+    if data.empty:
+        return None
+    return prepare_chart(
         charts.trend_chart(data, metric, target),
-        charts.trend_text(data, metric, period),
+        charts.trend_text(data, metric, f"{first} to {last}"),
         trend_table(data, metric),
-        name=f"{metric.key}-{filters.first}-{filters.last}".replace("/", "-").replace(" ", ""),
     )
 
 
