@@ -212,12 +212,8 @@ def _summary(
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _debt(root: str, version: tuple, query: str, args: tuple) -> pd.DataFrame:
-    db = _database(root)
-    return {
-        "movements": db.debt_movements,
-        "trend": db.debt_trend,
-    }[query](*args)
+def _debt_movements(root: str, version: tuple, quarter: Quarter, *choice) -> pd.DataFrame:
+    return _database(root).debt_movements(quarter, *choice)
 
 
 def _key() -> tuple[str, tuple]:
@@ -249,11 +245,51 @@ def debt_movements(
     sectors: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     args = tuple(tuple(x) if x else None for x in (partners, collectors, sectors))
-    return _debt(*_key(), "movements", (quarter, *args))
+    return _debt_movements(*_key(), quarter, *args)
 
 
-def debt_trend(filters: Filters, partners: Sequence[str] | None = None) -> pd.DataFrame:
-    return _debt(*_key(), "trend", (filters.first, filters.last, tuple(partners or ()) or None))
+def debt_sector_chart(
+    quarter: Quarter, partners: Sequence[str], collectors: Sequence[str], sectors: Sequence[str]
+) -> PreparedChart:
+    """The quarter's movement by sector for the partners, collectors and sectors chosen."""
+    return _debt_sector_chart(*_key(), quarter, tuple(partners), tuple(collectors), tuple(sectors))
+
+
+def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> PreparedChart | None:
+    """Each partner's total movement over the filters' range; None when there is none."""
+    return _debt_trend_chart(*_key(), filters.first, filters.last, tuple(partners))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _debt_sector_chart(
+    root: str,
+    version: tuple,
+    quarter: Quarter,
+    partners: tuple[str, ...],
+    collectors: tuple[str, ...],
+    sectors: tuple[str, ...],
+) -> PreparedChart:
+    db = _database(root)
+    movements = db.debt_movements(quarter, partners, collectors, sectors)
+    data = charts.debt_sector_data(movements, db.catalogue.debt)
+    return prepare_chart(
+        charts.debt_sector_chart(data),
+        charts.debt_sector_text(data, str(quarter)),
+        debt_sector_table(data),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _debt_trend_chart(
+    root: str, version: tuple, first: Quarter, last: Quarter, partners: tuple[str, ...]
+) -> PreparedChart | None:
+    trend = _database(root).debt_trend(first, last, partners or None)
+    if trend.empty:
+        return None
+    data = charts.debt_trend_data(trend)
+    return prepare_chart(
+        charts.debt_trend_chart(data), charts.debt_trend_text(data), debt_trend_table(data)
+    )
 
 
 # --- the page frame --------------------------------------------------------------------
@@ -430,13 +466,6 @@ def prepare_chart(
     chart_: alt.TopLevelMixin, text: charts.ChartText, table: pd.DataFrame
 ) -> PreparedChart:
     return PreparedChart(chart_.to_dict(), text, table, to_csv(table))
-
-
-def chart(
-    chart_: alt.TopLevelMixin, text: charts.ChartText, table: pd.DataFrame, name: str
-) -> None:
-    """A chart with its point as title, its caption and its data and description a click away."""
-    show_chart(prepare_chart(chart_, text, table), name)
 
 
 def show_chart(prepared: PreparedChart, name: str) -> None:

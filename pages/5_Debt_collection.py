@@ -3,7 +3,7 @@ sector, its totals, a chart by sector and each council's trend."""
 
 import streamlit as st
 
-from emss import charts, compare, export, ui
+from emss import compare, export, ui
 
 filters = ui.page_setup("Debt collection")
 spec = ui.database().catalogue.debt
@@ -57,23 +57,14 @@ else:
     )
 
     st.subheader("By sector", divider="gray")
-    data = charts.debt_sector_data(movements, spec)
-    ui.chart(
-        charts.debt_sector_chart(data),
-        charts.debt_sector_text(data, str(filters.quarter)),
-        ui.debt_sector_table(data),
+    ui.show_chart(
+        ui.debt_sector_chart(filters.quarter, partners, collectors, sectors),
         name="debt-by-sector",
     )
 
 st.subheader("Total movement by council over time", divider="gray")
-trend = ui.debt_trend(filters, partners)
-if trend.empty:
+trend = ui.debt_trend_chart(filters, partners)
+if trend is None:
     st.info(f"No debt movements were reported from {filters.first} to {filters.last}.")
 else:
-    data = charts.debt_trend_data(trend)
-    ui.chart(
-        charts.debt_trend_chart(data),
-        charts.debt_trend_text(data),
-        ui.debt_trend_table(data),
-        name="debt-trend",
-    )
+    ui.show_chart(trend, name="debt-trend")
