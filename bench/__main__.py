@@ -169,7 +169,9 @@ def rows_for(results: dict[str, dict]) -> list[tuple[str, Row]]:
         for page in present_pages()
     ]
     spec += [
-        (f"page {page} cold", Row(f"{page} cold (ms)", "< 1 s", 1000)) for page in present_pages()
+        # No goal: a cold run is a page's first after a restart or a new snapshot.
+        (f"page {page} cold", Row(f"{page} cold (ms)"))
+        for page in present_pages()
     ]
     for rows in (1_000, 10_000, 100_000):
         goal = ("< 1 s", 1000) if rows == 10_000 else ("", None)
