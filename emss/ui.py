@@ -704,15 +704,21 @@ def changes_table(moved: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def provenance_lines(db: Database) -> list[str]:
-    """Where the figures come from: the last update and every snapshot in view."""
+PROVENANCE_SNAPSHOTS = 5  # the newest snapshots named; the History page lists them all
+
+
+def provenance_lines(db: Database, most: int = PROVENANCE_SNAPSHOTS) -> list[str]:
+    """Where the figures come from: the last update and the newest snapshots in use."""
     snapshots = db.active_snapshots()
     if snapshots.empty:
         return ["No figures uploaded yet."]
-    return [f"Last updated {when(snapshots['created'].iloc[0])}."] + [
+    lines = [f"Last updated {when(snapshots['created'].iloc[0])}."] + [
         f"Snapshot {row.id}: {row.kind}, {when(row.created)}, by {row.uploaded_by}."
-        for row in snapshots.itertuples()
+        for row in snapshots.head(most).itertuples()
     ]
+    if len(snapshots) > most:
+        lines.append(f"{len(snapshots) - most:,} earlier snapshots in use: see History.")
+    return lines
 
 
 # --- debt collection -------------------------------------------------------------------

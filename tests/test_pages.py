@@ -247,3 +247,22 @@ def test_navigation_names_the_pages(store: Store) -> None:
         "Debt collection",
         "Definitions",
     ]
+
+
+def test_provenance_names_the_newest_snapshots_and_counts_the_rest(store: Store) -> None:
+    for value in range(6):  # six corrections on top of the two bundled snapshots
+        frame = pd.DataFrame(
+            {
+                "quarter": ["2023/24 Q3"],
+                "partner": ["EMSS"],
+                "metric": ["customer_satisfaction"],
+                "value": [80.0 + value],
+                "note": [None],
+            }
+        )
+        store.commit({"metrics": frame}, uploaded_by=f"editor {value}", kind="upload")
+    at = open_page()
+    sidebar = "\n".join(str(e.value) for e in at.sidebar.caption)
+    assert "by editor 5." in sidebar and "by editor 1." in sidebar
+    assert "by editor 0." not in sidebar
+    assert "3 earlier snapshots in use: see History." in sidebar
