@@ -232,10 +232,9 @@ class Store:
         return self.root / relative
 
     def _write_manifest(self, snapshots: Iterable[Snapshot], packs: dict[str, Pack]) -> None:
-        body: dict = {"format": 1, "snapshots": [s.to_json() for s in snapshots]}
-        if packs:  # absent until a store first packs, so small stores' manifests never change
-            body["packs"] = {name: asdict(pack) for name, pack in sorted(packs.items())}
-        text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+        # "packs" is absent until a store first packs, so small stores' manifests never change.
+        packed = {name: asdict(pack) for name, pack in sorted(packs.items())}
+        text = _manifest_text([s.to_json() for s in snapshots], packed)
         atomic_write(self.manifest_path, lambda handle: handle.write(text.encode("utf-8")))
 
     def commit(
@@ -315,3 +314,17 @@ class Store:
                     self._write_manifest(snapshots, manifest.packs)
                     return snapshots[i]
         raise StoreError(f"no snapshot {snapshot_id!r} in {self.root}")
+
+
+def _manifest_text(snapshots: list[dict], packs: dict) -> str:
+    """The manifest as JSON with one snapshot a line: readable, diffable, and written by the
+    C encoder (indenting every field made a commit at 2,000 snapshots spend 200 ms in json)."""
+
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    listed = ",\n".join(f"    {dump(snapshot)}" for snapshot in snapshots)
+    parts = ['  "format": 1', f'  "snapshots": [\n{listed}\n  ]']
+    if packs:
+        parts.append(f'  "packs": {dump(packs)}')
+    return "{\n" + ",\n".join(parts) + "\n}\n"
