@@ -21,23 +21,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP = str(REPO_ROOT / "app.py")
-PAGES = (
-    "app.py",
-    "pages/1_ESC.py",
-    "pages/2_FSC.py",
-    "pages/3_People.py",
-    "pages/4_Customer.py",
-    "pages/5_Debt_collection.py",
-    "pages/6_Definitions.py",
-    "pages/7_Report.py",
-    "pages/8_Upload.py",
-    "pages/9_History.py",
-)
 EDITOR = "Benchmark (password sign-in)"
 
 
 def present_pages() -> list[str]:
-    return [page for page in PAGES if (REPO_ROOT / page).exists()]
+    """The app's pages, in the navigation's order."""
+    from emss.ui import PAGES
+
+    return [path for path, _ in PAGES if (REPO_ROOT / path).exists()]
 
 
 def _session():

@@ -24,7 +24,8 @@ def main() -> None:
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     for snapshot in build(Store(target)):
         print(
-            f"{snapshot.id}: {snapshot.kind}, {snapshot.rows} rows, {len(snapshot.quarters)} quarters"
+            f"{snapshot.id}: {snapshot.kind}, {snapshot.rows} rows, "
+            f"{len(snapshot.quarters)} quarters"
         )
 
 
