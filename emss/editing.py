@@ -18,9 +18,6 @@ from emss.ingest import FileSummary, Preview, max_upload_bytes
 from emss.quarters import Quarter
 from emss.store import Snapshot
 
-FIGURE_COLUMNS = ["Quarter", "Partner", "Figure"]
-DEBT_COLUMNS = ["Quarter", "Partner", "Collector", "Sector"]
-
 
 def template_quarter(latest: Quarter | None, today: dt.date | None = None) -> Quarter:
     """The quarter a new upload is most likely for: the one after the latest with data.
@@ -63,47 +60,51 @@ def preview_figures(
     """
     catalogue = catalogue or load_catalogue()
     rows = preview.metrics[preview.metrics["change"] == change]
-    frame = pd.DataFrame(
-        {
-            "Quarter": rows["quarter"],
-            "Partner": rows["partner"],
-            "Figure": [catalogue[m].label for m in rows["metric"]],
-            "Was": [
-                format_value(v, catalogue[m].unit.name, exact=True)
-                for v, m in zip(rows["old_value"], rows["metric"], strict=True)
-            ],
-            "Now": [
-                format_value(v, catalogue[m].unit.name, exact=True)
-                for v, m in zip(rows["value"], rows["metric"], strict=True)
-            ],
-            "Note": rows["note"],
-            "Replaces snapshot": rows["old_snapshot"],
-        },
-        columns=[*FIGURE_COLUMNS, "Was", "Now", "Note", "Replaces snapshot"],
-    )
-    if change != "revision":
-        frame = frame.drop(columns=["Was", "Replaces snapshot"]).rename(columns={"Now": "Value"})
-    return frame.reset_index(drop=True)
+    identity = {
+        "Quarter": rows["quarter"],
+        "Partner": rows["partner"],
+        "Figure": [catalogue[m].label for m in rows["metric"]],
+    }
+    units = [catalogue[m].unit.name for m in rows["metric"]]
+    return _preview_table(rows, identity, units, "value", "Value", change)
 
 
 def preview_debt(preview: Preview, change: str) -> pd.DataFrame:
     """The upload's debt movements of one kind of change, in exact pounds."""
     rows = preview.debt[preview.debt["change"] == change]
+    identity = {name.capitalize(): rows[name] for name in ("quarter", "partner", "collector")}
+    identity["Sector"] = rows["sector"]
+    units = ["gbp"] * len(rows)
+    return _preview_table(rows, identity, units, "movement_gbp", "Movement", change)
+
+
+def _preview_table(
+    rows: pd.DataFrame,
+    identity: dict,
+    units: Sequence[str],
+    value_column: str,
+    value_name: str,
+    change: str,
+) -> pd.DataFrame:
+    """Preview rows as a table: what they are (``identity``), the value written exactly and
+    the note; a revision also shows the value it replaces (Was → Now) and from which
+    snapshot, anything else names its value ``value_name``."""
+
+    def written(values: pd.Series) -> list[str]:
+        return [format_value(v, u, exact=True) for v, u in zip(values, units, strict=True)]
+
     frame = pd.DataFrame(
         {
-            "Quarter": rows["quarter"],
-            "Partner": rows["partner"],
-            "Collector": rows["collector"],
-            "Sector": rows["sector"],
-            "Was": [format_value(v, "gbp", exact=True) for v in rows["old_value"]],
-            "Now": [format_value(v, "gbp", exact=True) for v in rows["movement_gbp"]],
+            **identity,
+            "Was": written(rows["old_value"]),
+            "Now": written(rows[value_column]),
             "Note": rows["note"],
             "Replaces snapshot": rows["old_snapshot"],
         },
-        columns=[*DEBT_COLUMNS, "Was", "Now", "Note", "Replaces snapshot"],
+        columns=[*identity, "Was", "Now", "Note", "Replaces snapshot"],
     )
     if change != "revision":
-        frame = frame.drop(columns=["Was", "Replaces snapshot"]).rename(columns={"Now": "Movement"})
+        frame = frame.drop(columns=["Was", "Replaces snapshot"]).rename(columns={"Now": value_name})
     return frame.reset_index(drop=True)
 
 

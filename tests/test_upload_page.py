@@ -222,3 +222,20 @@ def test_the_file_picker_limit_follows_the_configured_limit(monkeypatch):
     assert editing.upload_limit_mb() == 3
     monkeypatch.delenv("EMSS_MAX_UPLOAD_MB")
     assert editing.upload_limit_mb() == 10
+
+
+def test_a_debt_preview_shows_a_revision_old_to_new_and_a_new_movement_exactly(store):
+    from emss.queries import Database
+
+    upload = csv_bytes(
+        DEBT_HEADER,
+        ["2023/24 Q3,NCC,In house,Business,-5000000,corrected", "2023/24 Q4,LCC,In house,NHS,12,"],
+    )
+    preview = ingest.preview(Database(store), ingest.validate([("d.csv", upload)]))
+    revised = editing.preview_debt(preview, "revision")
+    assert revised[["Partner", "Sector", "Was", "Now", "Replaces snapshot"]].values.tolist() == [
+        ["NCC", "Business", "−£5,329,828", "−£5,000,000", "00002-20240318-report"]
+    ]
+    new = editing.preview_debt(preview, "new")
+    assert list(new.columns) == ["Quarter", "Partner", "Collector", "Sector", "Movement", "Note"]
+    assert new["Movement"].tolist() == ["£12"]
