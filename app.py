@@ -57,4 +57,4 @@ for column, which, heading in (
             st.dataframe(ui.changes_table(moved), hide_index=True, width="stretch")
 
 st.subheader("Where these figures come from", divider="gray")
-st.markdown("\n".join(f"- {line}" for line in ui.provenance_lines(db)))
+st.markdown("\n".join(f"- {line}" for line in ui.provenance_lines()))

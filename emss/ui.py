@@ -216,6 +216,16 @@ def _debt_movements(root: str, version: tuple, quarter: Quarter, *choice) -> pd.
     return _database(root).debt_movements(quarter, *choice)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _snapshots_in_use(root: str, version: tuple) -> pd.DataFrame:
+    return _database(root).active_snapshots()
+
+
+def snapshots_in_use() -> pd.DataFrame:
+    """The snapshots whose figures are in view, newest first (the banner and provenance)."""
+    return _snapshots_in_use(*_key())
+
+
 def _key() -> tuple[str, tuple]:
     db = database()
     return str(db.store.root), db.version
@@ -314,7 +324,7 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
         st.query_params.update(chosen.params())
     with navigation:
         _navigation(current)
-    _provenance(db)
+    _provenance()
     st.title(title)
     if filters and not quarters:
         st.info(
@@ -325,7 +335,7 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
     for note in st.session_state.pop("emss_filter_notes", []):
         st.warning(note, icon=":material/link_off:")
     if filters:
-        _illustrative_banner(db)
+        _illustrative_banner()
     return chosen
 
 
@@ -395,10 +405,10 @@ def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
     return Filters(quarter, view, VIEWS[view], comparison, first, last)
 
 
-def _provenance(db: Database) -> None:
+def _provenance() -> None:
     with st.sidebar:
         st.divider()
-        st.caption("**Provenance**\n\n" + "\n".join(f"- {line}" for line in provenance_lines(db)))
+        st.caption("**Provenance**\n\n" + "\n".join(f"- {line}" for line in provenance_lines()))
 
 
 def when(created: str) -> str:
@@ -407,9 +417,8 @@ def when(created: str) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
-def _illustrative_banner(db: Database) -> None:
-    snapshots = db.active_snapshots()
-    if (snapshots["kind"] == "illustrative").any():
+def _illustrative_banner() -> None:
+    if (snapshots_in_use()["kind"] == "illustrative").any():
         st.warning(
             "**Illustrative data.** Some figures here are generated to show how the dashboard "
             "works; they were not reported by EMSS. Charts draw them hollow on a dashed line "
@@ -707,9 +716,9 @@ def changes_table(moved: pd.DataFrame) -> pd.DataFrame:
 PROVENANCE_SNAPSHOTS = 5  # the newest snapshots named; the History page lists them all
 
 
-def provenance_lines(db: Database, most: int = PROVENANCE_SNAPSHOTS) -> list[str]:
+def provenance_lines(most: int = PROVENANCE_SNAPSHOTS) -> list[str]:
     """Where the figures come from: the last update and the newest snapshots in use."""
-    snapshots = db.active_snapshots()
+    snapshots = snapshots_in_use()
     if snapshots.empty:
         return ["No figures uploaded yet."]
     lines = [f"Last updated {when(snapshots['created'].iloc[0])}."] + [
