@@ -78,6 +78,11 @@ def pairs_for(partners: Sequence[str], catalogue: Catalogue | None = None) -> li
     return pairs
 
 
+def comparison_quarter(quarter: Quarter, comparison: str) -> Quarter:
+    """The quarter a comparison looks back to: "previous" or "year_ago" (a year earlier)."""
+    return {"previous": quarter.previous, "year_ago": quarter.year_ago}[comparison]
+
+
 def summarise(
     db: Database, quarter: Quarter, partners: Sequence[str], comparison: str = "previous"
 ) -> pd.DataFrame:
@@ -119,7 +124,7 @@ def summarise(
         rows.append(row | _describe(metric))
     frame = pd.DataFrame(rows)
     prefix = "" if comparison == "previous" else "year_ago_"
-    frame["comparison_quarter"] = str(periods[comparison])
+    frame["comparison_quarter"] = str(comparison_quarter(quarter, comparison))
     frame["comparison_value"] = frame[f"{comparison}_value"]
     frame["comparison_illustrative"] = frame[f"{comparison}_illustrative"]
     for col in ("change", "change_pct", "status"):

@@ -891,7 +891,7 @@ def build_report(
     # per council), as the Joint Committee report does.
     scope = PARTNERS if "EMSS" in chosen else chosen
     frame = compare.summarise(db, quarter, scope, comparison)
-    earlier = quarter.previous if comparison == "previous" else quarter.year_ago
+    earlier = compare.comparison_quarter(quarter, comparison)
     records = frame.to_dict("records")
     by_metric: dict[str, list[dict]] = {}
     for row in records:

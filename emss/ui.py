@@ -100,7 +100,7 @@ class Filters:
 
     @property
     def comparison_quarter(self) -> Quarter:
-        return self.quarter.previous if self.comparison == "previous" else self.quarter.year_ago
+        return compare.comparison_quarter(self.quarter, self.comparison)
 
     @property
     def comparison_label(self) -> str:
