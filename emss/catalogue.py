@@ -71,10 +71,30 @@ class DebtSpec:
 
 
 @dataclass(frozen=True)
+class ProjectsSpec:
+    """The vocabulary of Business Plan projects (``[projects]`` in catalogue.toml)."""
+
+    themes: tuple[str, ...]
+    theme_labels: dict[str, str]
+    theme_aliases: dict[str, str]
+    partners: tuple[str, ...]
+    statuses: tuple[str, ...]
+    status_aliases: dict[str, str]
+    status_marks: dict[str, str]
+    closing: dict[str, str]
+    benefits: tuple[str, ...]
+    not_stated: str
+    update_max_chars: int
+    description: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     metrics: tuple[Metric, ...]
     areas: dict[str, str]
     debt: DebtSpec
+    projects: ProjectsSpec
     _by_key: dict[str, Metric] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -125,6 +145,7 @@ def parse_catalogue(text: str) -> Catalogue:
             description=debt["description"],
             source=debt["source"],
         ),
+        projects=_projects(raw["projects"]),
     )
     for metric in catalogue.metrics:
         if metric.area not in catalogue.areas or metric.better not in (
@@ -138,6 +159,22 @@ def parse_catalogue(text: str) -> Catalogue:
         ):
             raise ValueError(f"derived metric {metric.key} names an unknown part")
     return catalogue
+
+
+def _projects(raw: dict) -> ProjectsSpec:
+    """The [projects] table, checked: every alias, mark and closing status names a known one."""
+    spec = ProjectsSpec(
+        **{key: tuple(value) if isinstance(value, list) else value for key, value in raw.items()}
+    )
+    if not (
+        set(spec.theme_labels) == set(spec.themes)
+        and set(spec.theme_aliases.values()) <= set(spec.themes)
+        and set(spec.status_aliases.values()) <= set(spec.statuses)
+        and set(spec.status_marks) == {*spec.statuses, ""}
+        and set(spec.closing) <= set(spec.statuses)
+    ):
+        raise ValueError("catalogue [projects] names a theme or status it does not list")
+    return spec
 
 
 @cache

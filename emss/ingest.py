@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from emss import projects as plan
 from emss.catalogue import PARTNER_NAMES, Catalogue, Metric, load_catalogue
 from emss.quarters import Quarter, QuarterError, check_not_future
 from emss.queries import Database
@@ -78,6 +79,7 @@ class Validation:
     debt: pd.DataFrame
     files: list[FileSummary]
     problems: list[Problem] = field(default_factory=list)
+    projects: pd.DataFrame = field(default_factory=lambda: plan.ProjectReader().frame())
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,7 @@ class Validation:
     @property
     def quarters(self) -> list[Quarter]:
         found = set(self.metrics["quarter"]) | set(self.debt["quarter"])
+        found |= set(self.projects["quarter"])
         return sorted(Quarter.parse(q) for q in found)
 
     def problems_frame(self) -> pd.DataFrame:
@@ -105,10 +108,10 @@ class Validation:
             count = len(self.problems)
             return f"{files}: {count} problem{'s' * (count != 1)}; nothing can be stored"
         quarters = ", ".join(str(q) for q in self.quarters) or "no quarter"
-        return (
-            f"{files} OK: {len(self.metrics)} figures and {len(self.debt)} debt movements "
-            f"for {quarters}"
-        )
+        held = [f"{len(self.metrics)} figures", f"{len(self.debt)} debt movements"]
+        if len(self.projects):
+            held = [", ".join(held), f"{len(self.projects)} projects"]
+        return f"{files} OK: {' and '.join(held)} for {quarters}"
 
 
 def parse_number(text: str, *, percent_sign: bool) -> float:
@@ -160,6 +163,7 @@ class _Reader:
         self.sectors = _lookup(catalogue.debt.sectors)
         self.collectors = _lookup(catalogue.debt.collectors)
         self.quarters: dict[str, Quarter | str] = {}
+        self.projects = plan.ProjectReader(catalogue.projects)
 
     def problem(self, file: str, line: int | None, column: str | None, value, expected: str):
         self.problems.append(Problem(file, line, column, value, expected))
@@ -196,7 +200,12 @@ class _Reader:
             return FileSummary(name, None, 0, digest)
         if not rows:
             self.problem(name, None, None, None, "has a header but no rows of figures")
-        before = len(self.metrics) + len(self.debt)
+        before = self._held()
+        read_row = {
+            "metrics": self._metric_row,
+            "debt": self._debt_row,
+            "projects": self._project_row,
+        }[kind]
         for line, fields in rows:
             if len(fields) > len(header) and any(f.strip() for f in fields[len(header) :]):
                 self.problem(
@@ -210,8 +219,15 @@ class _Reader:
             cells = {
                 col: (fields[i].strip() if i < len(fields) else "") for col, i in columns.items()
             }
-            (self._metric_row if kind == "metrics" else self._debt_row)(name, line, cells)
-        return FileSummary(name, kind, len(self.metrics) + len(self.debt) - before, digest)
+            read_row(name, line, cells)
+        return FileSummary(name, kind, self._held() - before, digest)
+
+    def _held(self) -> int:
+        return len(self.metrics) + len(self.debt) + len(self.projects.rows)
+
+    def _project_row(self, name: str, line: int, cells: dict[str, str]) -> None:
+        quarter = self._quarter(name, line, cells["quarter"])
+        self.projects.read(self.problem, name, line, quarter, cells)
 
     @staticmethod
     def _records(text: str):
@@ -235,14 +251,17 @@ class _Reader:
             kind, required = "metrics", METRICS_COLUMNS
         elif {"collector", "sector", "movement_gbp"} & set(columns):
             kind, required = "debt", DEBT_COLUMNS
+        elif {"theme", "project", "update"} & set(columns):
+            kind, required = "projects", plan.REQUIRED_COLUMNS
         else:
             self.problem(
                 name,
                 line,
                 None,
                 ",".join(header),
-                "is not a known header (expected quarter,partner,metric,value,note for metrics "
-                "or quarter,partner,collector,sector,movement_gbp,note for debt movements)",
+                "is not a known header (expected quarter,partner,metric,value,note for metrics, "
+                "quarter,partner,collector,sector,movement_gbp,note for debt movements "
+                f"or {plan.HEADER} for projects)",
             )
             return None, {}
         missing = [c for c in required if c not in columns]
@@ -413,6 +432,7 @@ def validate(
         ),
         files=summaries,
         problems=reader.problems,
+        projects=reader.projects.frame(),
     )
 
 
@@ -429,6 +449,7 @@ class Preview:
     metrics: pd.DataFrame
     debt: pd.DataFrame
     warnings: list[str]
+    projects: plan.ProjectPreview | None = None
 
     def count(self, change: str) -> int:
         return int((self.metrics["change"] == change).sum() + (self.debt["change"] == change).sum())
@@ -474,7 +495,10 @@ def preview(db: Database, validation: Validation) -> Preview:
     )
     debt = _classify(validation.debt, db.uploaded_debt(validation.debt), DEBT_KEY, "movement_gbp")
     return Preview(
-        metrics, debt, _jumps(db, validation.metrics) + _lone_councils(db, validation.metrics)
+        metrics,
+        debt,
+        _jumps(db, validation.metrics) + _lone_councils(db, validation.metrics),
+        plan.preview(db, validation.projects),
     )
 
 
@@ -517,7 +541,7 @@ def commit(store: Store, validation: Validation, *, uploaded_by: str) -> Snapsho
     if not validation.ok:
         raise ValueError(f"the upload has problems and was not stored: {validation.summary()}")
     return store.commit(
-        {"metrics": validation.metrics, "debt": validation.debt},
+        {"metrics": validation.metrics, "debt": validation.debt, "projects": validation.projects},
         uploaded_by=uploaded_by,
         kind="upload",
         sources=validation.sources,

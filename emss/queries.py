@@ -13,6 +13,8 @@ Tables built on load:
                   non-withdrawn upload, plus EMSS totals summed from their parts and
                   derived metrics computed from theirs
     debt          the current debt movement per (quarter, partner, collector, sector)
+    project_rows  every Business Plan project row of every snapshot
+    projects      the current project per (quarter, theme, project_key)
 """
 
 from __future__ import annotations
@@ -78,8 +80,18 @@ QUALIFY row_number() OVER (
     PARTITION BY r.quarter, r.partner, r.collector, r.sector ORDER BY s.seq DESC) = 1
 """
 
+_CURRENT_PROJECTS = """
+CREATE TABLE projects AS
+SELECT r.* EXCLUDE (snapshot_id), r.snapshot_id, s.seq,
+       s.kind = 'illustrative' AS illustrative
+FROM project_rows r JOIN snapshots s ON s.id = r.snapshot_id
+WHERE NOT s.withdrawn
+QUALIFY row_number() OVER (
+    PARTITION BY r.quarter, r.theme, r.project_key ORDER BY s.seq DESC) = 1
+"""
+
 # Each raw table and the dataset whose Parquet files fill it.
-_RAW_TABLES = {"metric_rows": "metrics", "debt_rows": "debt"}
+_RAW_TABLES = {"metric_rows": "metrics", "debt_rows": "debt", "project_rows": "projects"}
 
 
 class Database:
@@ -149,7 +161,7 @@ class Database:
             ("derivations", derivations),
         ):
             con.from_df(frame).create(name)
-        for statement in (_LATEST_UPLOADED, _SUMMED, _DERIVED, _CURRENT_DEBT):
+        for statement in (_LATEST_UPLOADED, _SUMMED, _DERIVED, _CURRENT_DEBT, _CURRENT_PROJECTS):
             con.execute(statement)
         return con
 
@@ -159,10 +171,13 @@ class Database:
     # --- figures ---------------------------------------------------------------
 
     def quarters_with_data(self) -> list[Quarter]:
-        """Every quarter holding a figure or a debt movement, oldest first."""
+        """Every quarter holding a figure, a debt movement or a project, oldest first."""
         rows = (
             self._cursor()
-            .execute("SELECT quarter FROM figures UNION SELECT quarter FROM debt ORDER BY 1")
+            .execute(
+                "SELECT quarter FROM figures UNION SELECT quarter FROM debt "
+                "UNION SELECT quarter FROM projects ORDER BY 1"
+            )
             .fetchall()
         )
         return [Quarter.parse(q) for (q,) in rows]
@@ -335,6 +350,12 @@ class Database:
                 "WHERE snapshot_id = $id ORDER BY quarter, partner, collector, sector",
                 params,
             ),
+            "projects": self._df(
+                "SELECT quarter, theme, project, partner, status, benefits, description, "
+                '"update", note FROM project_rows WHERE snapshot_id = $id '
+                "ORDER BY quarter, list_position($themes, theme), position",
+                {**params, "themes": list(self.catalogue.projects.themes)},
+            ),
         }
 
     # --- debt -----------------------------------------------------------------
@@ -408,6 +429,32 @@ class Database:
                 "last": str(last),
                 "partners": list(partners) if partners else None,
             },
+        )
+
+    # --- Business Plan projects ------------------------------------------------
+
+    def projects(self, quarters: Sequence[Quarter]) -> pd.DataFrame:
+        """The current projects of the quarters given, in theme order, then as listed.
+
+        Columns: quarter, theme, project, project_key, partner, status, benefits,
+        description, update, note, position, snapshot_id, seq, illustrative.
+        """
+        return self._df(
+            """
+            SELECT * FROM projects WHERE list_contains($quarters, quarter)
+            ORDER BY quarter, list_position($themes, theme), position, project_key
+            """,
+            {
+                "quarters": [str(q) for q in quarters],
+                "themes": list(self.catalogue.projects.themes),
+            },
+        )
+
+    def project_history(self, theme: str, project_key: str) -> pd.DataFrame:
+        """One project's current row in every quarter that lists it, oldest first."""
+        return self._df(
+            "SELECT * FROM projects WHERE theme = $theme AND project_key = $key ORDER BY quarter",
+            {"theme": theme, "key": project_key},
         )
 
     # --- provenance -----------------------------------------------------------

@@ -5,6 +5,7 @@ Layout of the store folder (``EMSS_DATA_DIR``, default the repo's ``data/``)::
     manifest.json             every snapshot, in order; the only list readers trust
     metrics/<id>.parquet      one file per snapshot holding metric rows
     debt/<id>.parquet         one file per snapshot holding debt movement rows
+    projects/<id>.parquet     one file per snapshot holding Business Plan project rows
     metrics/pack-<seq>.parquet  every metric row of snapshots 1..seq in one file (see below)
     debt/pack-<seq>.parquet     the same for debt rows
     .lock                     serialises writers
@@ -60,6 +61,24 @@ DATASETS: dict[str, pa.Schema] = {
             ("sector", pa.string()),
             ("movement_gbp", pa.float64()),
             ("note", pa.string()),
+        ]
+    ),
+    # project_key is the name as identity compares it (emss.projects.name_key); position
+    # is the row's order in its file, so lists keep the order people gave them in.
+    "projects": pa.schema(
+        [
+            ("snapshot_id", pa.string()),
+            ("quarter", pa.string()),
+            ("theme", pa.string()),
+            ("project", pa.string()),
+            ("project_key", pa.string()),
+            ("partner", pa.string()),
+            ("status", pa.string()),
+            ("benefits", pa.string()),
+            ("description", pa.string()),
+            ("update", pa.string()),
+            ("note", pa.string()),
+            ("position", pa.int32()),
         ]
     ),
 }

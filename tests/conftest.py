@@ -19,7 +19,7 @@ from emss.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REPO_DATA = REPO_ROOT / "data"
-STORE_ENTRIES = ("manifest.json", "metrics", "debt")
+STORE_ENTRIES = ("manifest.json", "metrics", "debt", "projects")
 
 Q2 = Quarter(2023, 2)
 Q3 = Quarter(2023, 3)

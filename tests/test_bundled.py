@@ -106,6 +106,7 @@ def test_the_report_snapshot_is_described_honestly(bundled_db, report):
     assert [s.name for s in snapshot.sources] == [
         "report-2023-24-q3-metrics.csv",
         "report-2023-24-q3-debt.csv",
+        "report-2023-24-q3-projects.csv",
     ]
     notes = {metric_key(r): r["note"] for r in records(report["metrics"])}
     assert "0.32%" in notes["2023/24 Q3", "EMSS", "esc_payroll_errors"]
@@ -211,6 +212,7 @@ def test_the_build_is_deterministic_and_reproduces_the_committed_data(tmp_path):
         "manifest.json",
         "metrics/00001-20240318-illustrative.parquet",
         "metrics/00002-20240318-report.parquet",
+        "projects/00002-20240318-report.parquet",
     ]
     assert one == two
     assert one == _files(REPO_DATA), "data/ differs from a fresh build: run python data/build.py"

@@ -150,7 +150,7 @@ def test_ingest_with_problems_writes_nothing(capsys, store, good, bad):
     assert out.splitlines()[-1] == "2 files: 2 problems; nothing can be stored. Nothing was stored."
     assert len(out.splitlines()) == 3
     assert store.manifest_path.read_bytes() == manifest
-    assert len(list(store.root.rglob("*.parquet"))) == 4
+    assert len(list(store.root.rglob("*.parquet"))) == 5  # the bundled store's files only
 
 
 def test_ingest_of_an_empty_template_stores_nothing_and_says_so(capsys, store, tmp_path):
@@ -178,7 +178,7 @@ def test_snapshots_list_the_manifest(capsys, store):
     listed = json.loads(out)
     assert [(s["id"], s["kind"], s["rows"], s["status"]) for s in listed] == [
         ("00001-20240318-illustrative", "illustrative", 626, "current"),
-        ("00002-20240318-report", "report", 48, "current"),
+        ("00002-20240318-report", "report", 89, "current"),
     ]
     assert listed[1]["quarters"] == "2023/24 Q2, 2023/24 Q3"
     assert listed[1]["files"].startswith("report-2023-24-q3-metrics.csv (")

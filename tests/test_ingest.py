@@ -422,8 +422,9 @@ def test_each_debt_problem_reads_as_the_contract_says(debt_csv, row, message):
 def test_a_header_of_no_known_kind():
     assert problems([("a.csv", b"date,amount\n2023-12-01,5\n")]) == [
         'a.csv line 1: "date,amount" is not a known header (expected '
-        "quarter,partner,metric,value,note for metrics or "
-        "quarter,partner,collector,sector,movement_gbp,note for debt movements)"
+        "quarter,partner,metric,value,note for metrics, "
+        "quarter,partner,collector,sector,movement_gbp,note for debt movements or "
+        "quarter,theme,project,partner,status,benefits,description,update for projects)"
     ]
 
 

@@ -288,8 +288,8 @@ def test_a_debt_revision_replaces_the_movement(store, db):
 
 def test_a_snapshots_rows_and_the_active_snapshots(store, db):
     rows = db.snapshot_rows(REPORT)
-    assert (len(rows["metrics"]), len(rows["debt"])) == (36, 12)
-    assert len(rows["metrics"]) + len(rows["debt"]) == store.snapshot(REPORT).rows
+    assert (len(rows["metrics"]), len(rows["debt"]), len(rows["projects"])) == (36, 12, 22 + 19)
+    assert sum(map(len, rows.values())) == store.snapshot(REPORT).rows
     added = upload(store, (Q4, "EMSS", "esc_dbs_checks", 3800))
     assert db.active_snapshots()["id"].tolist() == [added, REPORT, ILLUSTRATIVE]
     store.withdraw(added, withdrawn_by="A. Person")
