@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from emss import compare, ingest
-from emss.catalogue import PARTNERS
+from emss import compare, ingest, projects
+from emss.catalogue import PARTNERS, load_catalogue
 from emss.export import template, to_csv
 from emss.quarters import Quarter, QuarterError
 from emss.queries import Database
@@ -80,6 +80,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"  revised {line}")
     for warning in preview.warnings:
         print(f"  warning: {warning}")
+    if len(result.projects):
+        print(f"Preview of {preview.projects.summary()}")
+        for line in preview.projects.lines():
+            print(f"  {line}")
     try:
         snapshot = ingest.commit(store, result, uploaded_by=args.by)
     except StoreError as error:
@@ -150,8 +154,34 @@ def cmd_debt(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    sys.stdout.write(template(args.quarter, args.kind))
+    if args.kind == "projects":
+        sys.stdout.write(projects.template(Database(Store.default()), args.quarter))
+    else:
+        sys.stdout.write(template(args.quarter, args.kind))
     return 0
+
+
+def cmd_projects(args: argparse.Namespace) -> int:
+    db = Database(Store.default())
+    comparison = compare.comparison_quarter(args.quarter, args.comparison)
+    frame = projects.records(
+        db, args.quarter, comparison, themes=args.theme or (), partners=args.partner or ()
+    )
+    if frame.empty:
+        print(f"error: no Business Plan projects for {args.quarter}", file=sys.stderr)
+        return 1
+    _emit(frame, args.format)
+    return 0
+
+
+def _theme(text: str) -> str:
+    spec = load_catalogue().projects
+    for theme in (*spec.themes, *spec.theme_aliases):
+        if theme.casefold() == text.casefold():
+            return spec.theme_aliases.get(theme, theme)
+    raise argparse.ArgumentTypeError(
+        f'"{text}" is not a project theme (expected {", ".join(spec.themes)})'
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -213,7 +243,34 @@ def build_parser() -> argparse.ArgumentParser:
         "template", cmd_template, "An empty upload CSV for a quarter, every key filled in."
     )
     sub.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2024/25 Q1"')
-    sub.add_argument("--kind", choices=["metrics", "debt"], default="metrics")
+    sub.add_argument(
+        "--kind",
+        choices=["metrics", "debt", "projects"],
+        default="metrics",
+        help="projects: the latest earlier quarter's list carried forward, updates empty",
+    )
+    sub = command(
+        "projects",
+        cmd_projects,
+        "A quarter's Business Plan projects, each with its change since the comparison quarter.",
+    )
+    sub.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023/24 Q3"')
+    sub.add_argument(
+        "--theme", action="append", type=_theme, help="Organisation, Technology, FSC or ESC"
+    )
+    sub.add_argument(
+        "--partner",
+        action="append",
+        type=_partner,
+        help="a council's projects and the EMSS-wide ones (EMSS or none: every project)",
+    )
+    sub.add_argument(
+        "--comparison",
+        choices=["previous", "year_ago"],
+        default="previous",
+        help="compare with the previous quarter (default) or the same quarter a year earlier",
+    )
+    sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sub = command(
         "report", cmd_report, "Write the quarterly performance report as Word, HTML or Markdown."
     )

@@ -255,7 +255,8 @@ def changes(db: Database, quarter: Quarter, comparison: Quarter) -> pd.DataFrame
         )
     records.sort(key=lambda r: r.pop("_order"))
     columns = ["quarter", *RECORD_FIELDS, "project_key", "listed"]
-    return pd.DataFrame(records, columns=columns)
+    text = {c: "str" for c in columns if c not in ("illustrative", "listed")}
+    return pd.DataFrame(records, columns=columns).astype(text | {"listed": bool})
 
 
 def _change(listed: bool, before: bool, status, previous, spec: ProjectsSpec) -> str:

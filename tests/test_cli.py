@@ -29,6 +29,7 @@ def test_every_command_is_documented():
     assert COMMANDS == [
         "debt",
         "ingest",
+        "projects",
         "report",
         "snapshots",
         "summary",
