@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from emss.catalogue import Catalogue, Metric, load_catalogue
+from emss.catalogue import WHOLE, Catalogue, Metric, load_catalogue
 from emss.ingest import Validation, validate
 from emss.quarters import Quarter, quarter_range
 from emss.store import Snapshot, Store
@@ -94,11 +94,11 @@ class _Generator:
         totals = {  # EMSS totals the partner figures must add up to
             Quarter.parse(q): v
             for (q, p, m), v in self.report.items()
-            if m == metric.key and p == "EMSS"
-        } | {q: v for (q, p), v in anchors.items() if p == "EMSS"}
-        partners = metric.contributors or ("EMSS",)
+            if m == metric.key and p == WHOLE
+        } | {q: v for (q, p), v in anchors.items() if p == WHOLE}
+        partners = metric.contributors or (WHOLE,)
         split = "shares" in spec  # partner figures made by splitting an EMSS total
-        total_level = self.report.get((str(self.last), "EMSS", metric.key), spec.get("level"))
+        total_level = self.report.get((str(self.last), WHOLE, metric.key), spec.get("level"))
         if total_level is None and totals:
             total_level = totals[max(totals)]
         values: dict[str, dict[Quarter, float]] = {}
@@ -112,7 +112,7 @@ class _Generator:
                 share = spec["shares"][partner] / sum(spec["shares"].values())
                 fixed |= {q: t * share for q, t in totals.items()}
                 level = self.report.get((str(self.last), partner, metric.key), total_level * share)
-            elif partner == "EMSS":
+            elif partner == WHOLE:
                 fixed |= totals
                 level = total_level
             else:

@@ -79,7 +79,7 @@ def subtotalled(movements: pd.DataFrame) -> pd.DataFrame:
             ]
             records.append(_total("collector", partner, collector, rows))
         records.append(_total("partner", partner, "", by_partner))
-    columns = ["level", "partner", "collector", "sector", AMOUNT, "note", "illustrative"]
+    columns = ["level", *DEBT.identity[1:], AMOUNT, "note", "illustrative"]
     return pd.DataFrame(records, columns=columns)
 
 

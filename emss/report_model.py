@@ -210,8 +210,8 @@ def _size(words: dict, difference: float, unit: str, *, exact: bool = False) -> 
     size = abs(difference)
     if load_catalogue().units[unit].points:
         if round(size, 1) == 0:
-            return words["sizes"]["percent_tiny"]
-        return words["sizes"]["percent"].format(points=size)
+            return words["sizes"]["points_tiny"]
+        return words["sizes"]["points"].format(points=size)
     return format_value(size, unit, exact=exact)
 
 
