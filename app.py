@@ -7,7 +7,8 @@ provenance.
 
 import streamlit as st
 
-from emss import compare, ui
+from emss import compare, tables, ui
+from emss.filters import headline_label
 
 filters = ui.page_setup("Overview")
 db = ui.database()
@@ -22,14 +23,14 @@ st.caption(
 
 for code, name in db.catalogue.areas.items():
     st.subheader(name, divider="gray")
-    headline = ui.headlines(rows, code)
+    headline = tables.headlines(rows, code)
     if headline.empty:
         st.markdown(f"No {name} figures were reported for {filters.quarter}.")
     else:
         with st.container(horizontal=True):  # tiles wrap onto a new row rather than shrink
             for row in headline.to_dict("records"):
                 with st.container(width=ui.TILE_WIDTH):
-                    label = ui.headline_label(row, filters)
+                    label = headline_label(row, filters)
                     ui.figure_tile(row, label, set_targets.get(row["metric"]))
     st.page_link(
         ui.AREA_PAGES[code],
@@ -54,7 +55,7 @@ for column, which, heading in (
         if moved.empty:
             st.markdown(f"No figure {which} against {filters.comparison_quarter}.")
         else:
-            st.dataframe(ui.changes_table(moved), hide_index=True, width="stretch")
+            st.dataframe(tables.changes_table(moved), hide_index=True, width="stretch")
 
 st.subheader("Where these figures come from", divider="gray")
 st.markdown("\n".join(f"- {line}" for line in ui.provenance_lines()))

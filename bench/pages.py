@@ -34,8 +34,10 @@ def present_pages() -> list[str]:
 def _session():
     from streamlit.testing.v1 import AppTest
 
+    from emss.ui import STATE_EDITOR
+
     at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["emss_editor"] = EDITOR  # the editor's view of Upload and History
+    at.session_state[STATE_EDITOR] = EDITOR  # the editor's view of Upload and History
     return at
 
 

@@ -19,6 +19,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from emss.errors import EmssError
+
 Mode = Literal["oidc", "password", "none"]
 
 PASSWORD_ENV = "EMSS_EDITOR_PASSWORD"
@@ -36,7 +38,7 @@ HOW_TO_ENABLE = (
 )
 
 
-class SignInError(ValueError):
+class SignInError(EmssError, ValueError):
     """A sign-in attempt that is refused; the message is safe to show."""
 
 

@@ -1,4 +1,10 @@
-"""The metric catalogue, loaded from catalogue.toml into frozen dataclasses."""
+"""The catalogue, loaded from catalogue.toml into frozen dataclasses: the metrics, their
+units and areas, the partners and the views of them, and the debt movements dataset.
+
+Every fact about partners, units and the debt dataset lives in the TOML; the module-level
+names below (``PARTNERS``, ``VIEWS``, ``DEBT`` ...) are read from it once, for code that
+needs them at import time.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,25 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
+from emss.errors import EmssError
 
-PARTNERS = ("LCC", "NCC", "External", "EMSS")
-COUNCILS = ("LCC", "NCC")
-PARTNER_NAMES = {
-    "LCC": "Leicestershire County Council",
-    "NCC": "Nottingham City Council",
-    "External": "External customers",
-    "EMSS": "EMSS as a whole",
-}
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
+DIRECTIONS = ("higher", "lower", "neutral")
+
+
+class CatalogueError(EmssError, ValueError):
+    """A catalogue whose entries contradict each other."""
 
 
 @dataclass(frozen=True)
 class Unit:
     name: str
     label: str
+    places: int = 0
+    prefix: str = ""
+    suffix: str = ""
+    abbreviate: bool = False
+    points: bool = False
     minimum: float | None = None
     maximum: float | None = None
     whole: bool = False
@@ -62,12 +71,42 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class Partner:
+    code: str
+    name: str
+    phrase: str
+    colour: str
+    council: bool = False
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class View:
+    code: str
+    label: str
+    partners: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DebtSpec:
     partners: tuple[str, ...]
     sectors: tuple[str, ...]
     collectors: tuple[str, ...]
     description: str
     source: str
+    columns: tuple[str, ...] = ()
+    unit: str = ""
+    better: str = "lower"
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The columns an upload must have (every one but the optional note)."""
+        return tuple(c for c in self.columns if c != "note")
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """The columns that say which movement a row is (all required ones but the amount)."""
+        return self.required[:-1]
 
 
 @dataclass(frozen=True)
@@ -95,6 +134,9 @@ class Catalogue:
     areas: dict[str, str]
     debt: DebtSpec
     projects: ProjectsSpec
+    units: dict[str, Unit] = field(default_factory=dict)
+    partners: dict[str, Partner] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
     _by_key: dict[str, Metric] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -121,6 +163,11 @@ class Catalogue:
     def derived(self) -> list[Metric]:
         return [m for m in self.metrics if m.derived is not None]
 
+    def area_title(self, area: str) -> str:
+        """A page's title for an area: "Employee Service Centre (ESC)", "People"."""
+        name = self.areas[area]
+        return name if name == area else f"{name} ({area})"
+
 
 def parse_catalogue(text: str) -> Catalogue:
     """Build a Catalogue from TOML text, checking its internal references."""
@@ -144,20 +191,31 @@ def parse_catalogue(text: str) -> Catalogue:
             collectors=tuple(debt["collectors"]),
             description=debt["description"],
             source=debt["source"],
+            columns=tuple(debt["columns"]),
+            unit=debt["unit"],
+            better=debt["better"],
         ),
         projects=_projects(raw["projects"]),
+        units=units,
+        partners={code: Partner(code=code, **spec) for code, spec in raw["partners"].items()},
+        views={
+            code: View(code=code, label=spec["label"], partners=tuple(spec["partners"]))
+            for code, spec in raw["views"].items()
+        },
     )
     for metric in catalogue.metrics:
-        if metric.area not in catalogue.areas or metric.better not in (
-            "higher",
-            "lower",
-            "neutral",
-        ):
-            raise ValueError(f"catalogue entry {metric.key} has a bad area or direction")
+        if metric.area not in catalogue.areas or metric.better not in DIRECTIONS:
+            raise CatalogueError(f"catalogue entry {metric.key} has a bad area or direction")
         if metric.derived and not {metric.derived.numerator, metric.derived.denominator} <= set(
             catalogue.keys
         ):
-            raise ValueError(f"derived metric {metric.key} names an unknown part")
+            raise CatalogueError(f"derived metric {metric.key} names an unknown part")
+    named = {p for m in catalogue.metrics for p in m.partners}
+    named |= {p for v in catalogue.views.values() for p in v.partners} | set(debt["partners"])
+    if not named <= set(catalogue.partners) or catalogue.debt.unit not in units:
+        raise CatalogueError("the catalogue names a partner or unit it does not define")
+    if [p.code for p in catalogue.partners.values() if p.whole] != [list(catalogue.partners)[-1]]:
+        raise CatalogueError("exactly one partner, the last, must be EMSS as a whole")
     return catalogue
 
 
@@ -181,3 +239,14 @@ def _projects(raw: dict) -> ProjectsSpec:
 def load_catalogue() -> Catalogue:
     """The catalogue shipped with the package."""
     return parse_catalogue(CATALOGUE_FILE.read_text(encoding="utf-8"))
+
+
+_CATALOGUE = load_catalogue()
+PARTNERS = tuple(_CATALOGUE.partners)  # in the order tables and charts show them
+WHOLE = PARTNERS[-1]  # the partner that is EMSS as a whole
+COUNCILS = tuple(p.code for p in _CATALOGUE.partners.values() if p.council)
+PARTNER_NAMES = {p.code: p.name for p in _CATALOGUE.partners.values()}
+PARTNER_PHRASES = {p.code: p.phrase for p in _CATALOGUE.partners.values()}
+PARTNER_COLOURS = {p.code: p.colour for p in _CATALOGUE.partners.values()}
+VIEWS = _CATALOGUE.views
+DEBT = _CATALOGUE.debt

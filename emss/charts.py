@@ -5,7 +5,8 @@ zero, no dual axes, direct labels where they fit, and colour never the only sign
 (illustrative figures are hollow on a dashed line and named in the legend; debt growth and
 reduction differ in direction and in their text labels). Each builder has a ``*_data``
 function that shapes the frame it draws, so tests can check what a chart shows, and a
-``*_text`` function giving its title, caption and text alternative.
+``*_text`` function giving its title, caption and text alternative. ``prepared_*`` put the
+three together with the chart's data table as a ``PreparedChart``, ready to draw and cache.
 """
 
 from __future__ import annotations
@@ -16,21 +17,15 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from emss.catalogue import DebtSpec, Metric
-from emss.compare import format_change, format_value
+from emss import debt, tables
+from emss.catalogue import DEBT, PARTNER_COLOURS, DebtSpec, Metric
+from emss.compare import format_value
+from emss.export import to_csv
+from emss.quarters import Quarter
+from emss.tables import ILLUSTRATIVE, REPORTED
 from emss.targets import Target
 
-PARTNER_COLOURS = {
-    "LCC": "#12436D",  # dark blue
-    "NCC": "#28A197",  # turquoise
-    "External": "#801650",  # dark pink
-    "EMSS": "#F46A25",  # orange
-}
 TEXT_COLOUR = "#3D3D3D"
-REPORTED = "Reported"
-ILLUSTRATIVE = "Illustrative"
-GROWTH = "Debt grew"
-REDUCTION = "Debt fell"
 SOLID = [1, 0]
 DASH = [5, 4]
 WIDTH = "container"
@@ -53,6 +48,24 @@ class ChartText:
     description: str
 
 
+@dataclass(frozen=True)
+class PreparedChart:
+    """A chart ready to draw: its Vega-Lite spec, what is said about it, its table and CSV.
+
+    Building an Altair chart and turning it into a spec costs tens of milliseconds, so the
+    pages prepare each chart once per store version and filters and keep it in the cache.
+    """
+
+    spec: dict
+    text: ChartText
+    table: pd.DataFrame
+    csv: str
+
+
+def prepare_chart(chart: alt.TopLevelMixin, text: ChartText, table: pd.DataFrame) -> PreparedChart:
+    return PreparedChart(chart.to_dict(), text, table, to_csv(table))
+
+
 def partner_scale(partners: Sequence[str]) -> alt.Scale:
     """The colour scale for these partners, always the same colour per partner."""
     present = [p for p in PARTNER_COLOURS if p in set(partners)]
@@ -60,7 +73,7 @@ def partner_scale(partners: Sequence[str]) -> alt.Scale:
 
 
 def _figure_kind(illustrative: pd.Series) -> pd.Series:
-    return illustrative.map({True: ILLUSTRATIVE, False: REPORTED}).astype(str)
+    return illustrative.map(tables.figure_kind).astype(str)
 
 
 def _partner_paint(partners: pd.Series, title: str) -> dict:
@@ -234,20 +247,19 @@ def debt_sector_data(movements: pd.DataFrame, spec: DebtSpec) -> pd.DataFrame:
         .drop(columns=["_p", "_s"])
         .reset_index(drop=True)
     )
-    data["direction"] = [
-        GROWTH if v > 0 else REDUCTION if v < 0 else "No change" for v in data["movement_gbp"]
-    ]
+    data["direction"] = [debt.direction(v, arrow=False) for v in data["movement_gbp"]]
     data["figure"] = _figure_kind(data["illustrative"].astype(bool))
-    data["label"] = [
-        f"▲ {format_change(v, 'gbp')} grew"
-        if v > 0
-        else f"▼ {format_change(v, 'gbp')} fell"
-        if v < 0
-        else "£0, no change"
-        for v in data["movement_gbp"]
-    ]
-    data["shown"] = [format_change(v, "gbp", exact=True) for v in data["movement_gbp"]]
+    data["label"] = [_bar_label(v) for v in data["movement_gbp"]]
+    data["shown"] = [debt.written(v) for v in data["movement_gbp"]]
     return data
+
+
+def _bar_label(movement: float) -> str:
+    """ "▲ +£1.2m grew", "▼ −£300k fell" or "£0, no change"."""
+    if debt.sign(movement) == 0:
+        return f"{format_value(0, debt.UNIT)}, no change"
+    verb = " grew" if movement > 0 else " fell"
+    return f"{debt.ARROWS[debt.sign(movement)]}{debt.written(movement, exact=False)}{verb}"
 
 
 def debt_sector_chart(data: pd.DataFrame) -> alt.Chart:
@@ -297,7 +309,7 @@ def debt_sector_text(data: pd.DataFrame, quarter: str) -> ChartText:
     for partner, rows in data.groupby("partner", sort=False):
         total = float(rows["movement_gbp"].sum())
         verb = "grew" if total > 0 else "fell" if total < 0 else "did not change"
-        points.append(f"{partner}'s past-due debt {verb} by {format_value(abs(total), 'gbp')}")
+        points.append(f"{partner}'s past-due debt {verb} by {format_value(abs(total), debt.UNIT)}")
         biggest = rows.loc[rows["movement_gbp"].abs().idxmax()]
         details.append(
             f"{partner}: largest movement {biggest['sector']} {biggest['shown']}; "
@@ -307,7 +319,7 @@ def debt_sector_text(data: pd.DataFrame, quarter: str) -> ChartText:
     caption = (
         "Measure: quarterly movement in past-due debt open for collection, by customer "
         "sector (the collectors chosen added together); positive means the debt grew. "
-        f"Source: EMSS debt return (report §8.7). Period: {quarter}."
+        f"Source: EMSS debt return (report {DEBT.source}). Period: {quarter}."
     )
     description = (
         "Horizontal bar chart centred on zero: bars to the right (▲) are sectors whose debt "
@@ -321,7 +333,7 @@ def debt_trend_data(trend: pd.DataFrame) -> pd.DataFrame:
     data = trend[["quarter", "partner", "movement_gbp", "illustrative"]].copy()
     data["illustrative"] = data["illustrative"].astype(bool)
     data["figure"] = _figure_kind(data["illustrative"])
-    data["shown"] = [format_change(v, "gbp") for v in data["movement_gbp"]]
+    data["shown"] = [debt.written(v, exact=False) for v in data["movement_gbp"]]
     return data
 
 
@@ -378,6 +390,43 @@ def debt_trend_text(data: pd.DataFrame) -> ChartText:
     )
     caption = (
         "Measure: total quarterly movement in past-due debt per council, all collectors and "
-        f"sectors. Source: EMSS debt return (report §8.7). Period: {period}."
+        f"sectors. Source: EMSS debt return (report {DEBT.source}). Period: {period}."
     )
     return ChartText(title, caption, description)
+
+
+# --- prepared: chart, words and data table together ----------------------------------------
+
+
+def prepared_trend(
+    series: pd.DataFrame, metric: Metric, target: Target | None, first: Quarter, last: Quarter
+) -> PreparedChart | None:
+    """A metric's trend over a range, from ``Database.series``; None when it has no figure."""
+    data = trend_data(series, metric)
+    if data.empty:
+        return None
+    return prepare_chart(
+        trend_chart(data, metric, target),
+        trend_text(data, metric, f"{first} to {last}"),
+        tables.trend_table(data, metric),
+    )
+
+
+def prepared_debt_sector(movements: pd.DataFrame, quarter: Quarter) -> PreparedChart:
+    """The quarter's movement by sector, from ``Database.debt_movements``."""
+    data = debt_sector_data(movements, DEBT)
+    return prepare_chart(
+        debt_sector_chart(data),
+        debt_sector_text(data, str(quarter)),
+        tables.debt_sector_table(data),
+    )
+
+
+def prepared_debt_trend(trend: pd.DataFrame) -> PreparedChart | None:
+    """Each council's total movement per quarter, from ``Database.debt_trend``."""
+    if trend.empty:
+        return None
+    data = debt_trend_data(trend)
+    return prepare_chart(
+        debt_trend_chart(data), debt_trend_text(data), tables.debt_trend_table(data)
+    )

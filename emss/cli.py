@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from emss import compare, ingest, projects
-from emss.catalogue import PARTNERS, load_catalogue
+from emss import compare, debt, ingest, projects
+from emss.catalogue import DEBT, PARTNERS, load_catalogue
 from emss.export import template, to_csv
 from emss.quarters import Quarter, QuarterError
 from emss.queries import Database
 from emss.store import Store, StoreError
 
-DEBT_FIELDS = ["partner", "collector", "sector", "movement_gbp", "note"]
+DEBT_FIELDS = list(DEBT.columns[1:])  # every column of an upload but the quarter
 
 
 def _quarter(text: str) -> Quarter:
@@ -146,8 +146,9 @@ def cmd_debt(args: argparse.Namespace) -> int:
     db = Database(Store.default())
     if _no_data(db, args.quarter):
         return 1
-    rows = db.debt_movements(args.quarter)[DEBT_FIELDS]
-    totals = db.debt_totals(args.quarter).assign(collector="All", sector="Total", note=None)
+    movements = db.debt_movements(args.quarter)
+    rows = movements[DEBT_FIELDS]
+    totals = debt.totals(movements).assign(collector="All", sector="Total", note=None)
     totals = totals[DEBT_FIELDS].astype({"note": "str"})  # a missing note, printed empty
     _emit(pd.concat([rows, totals], ignore_index=True), args.format)
     return 0
@@ -283,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--comparison",
-        choices=["previous", "year_ago"],
+        choices=list(compare.COMPARISONS),
         default="previous",
         help="compare with the previous quarter (default) or the same quarter a year earlier",
     )

@@ -1,17 +1,38 @@
-"""Quarter-on-quarter comparison of figures, their status, and how numbers are written."""
+"""Quarter-on-quarter comparison of figures, their status, and how numbers and dates are
+written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
-from emss.catalogue import Catalogue, Metric, load_catalogue
+from emss.catalogue import WHOLE, Catalogue, Metric, Unit, load_catalogue
 from emss.quarters import Quarter
 from emss.queries import Database
 
 MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison a reader can choose: its name as a choice, its name in a sentence, and
+    how many quarters it looks back."""
+
+    label: str
+    phrase: str
+    back: int
+
+
+# The one comparison vocabulary: the filters, the report and the command line use these keys.
+COMPARISONS = {
+    "previous": Comparison("Previous quarter", "the previous quarter", 1),
+    "year_ago": Comparison("Same quarter last year", "the same quarter a year earlier", 4),
+}
+COMPARISON_LABELS = {key: c.label for key, c in COMPARISONS.items()}
 STATUS_WORDS = {
     "improved": "Improved",
     "worsened": "Worsened",
@@ -46,7 +67,7 @@ def change(value: float | None, earlier: float | None) -> float | None:
 
 def change_pct(value: float | None, earlier: float | None, unit: str) -> float | None:
     """The % change; None for percentages (their change is in points) or from zero."""
-    if unit == "percent" or missing(value) or missing(earlier) or earlier == 0:
+    if _unit(unit).points or missing(value) or missing(earlier) or earlier == 0:
         return None
     return 100.0 * (value - earlier) / abs(earlier)
 
@@ -71,16 +92,16 @@ def pairs_for(partners: Sequence[str], catalogue: Catalogue | None = None) -> li
     pairs = []
     for metric in catalogue.metrics:
         if metric.is_emss_wide:
-            pairs.append((metric.key, "EMSS"))
+            pairs.append((metric.key, WHOLE))
         else:
-            allowed = (*metric.partners, "EMSS")
+            allowed = (*metric.partners, WHOLE)
             pairs.extend((metric.key, p) for p in partners if p in allowed)
     return pairs
 
 
 def comparison_quarter(quarter: Quarter, comparison: str) -> Quarter:
     """The quarter a comparison looks back to: "previous" or "year_ago" (a year earlier)."""
-    return {"previous": quarter.previous, "year_ago": quarter.year_ago}[comparison]
+    return quarter.shift(-COMPARISONS[comparison].back)
 
 
 def summarise(
@@ -161,27 +182,29 @@ def format_value(value: float | None, unit: str, *, exact: bool = False, sign: b
     if missing(value):
         return "—"
     size = abs(value)
-    if unit == "gbp":
-        if exact or size < 1000:
-            text = f"£{size:,.0f}" if size == int(size) else f"£{size:,.2f}"
-        elif size >= 1_000_000:
-            text = f"£{size / 1_000_000:,.1f}m"
-        else:
-            text = f"£{size / 1000:,.1f}k"
-    elif unit == "percent":
-        text = f"{size:.{_percent_places(size, below=1)}f}%"
-    elif unit == "count":
-        text = f"{size:,.0f}"
+    spec = _unit(unit)
+    if spec.abbreviate and not exact and size >= 1000:
+        number = f"{size / 1_000_000:,.1f}m" if size >= 1_000_000 else f"{size / 1000:,.1f}k"
+    elif spec.abbreviate:
+        number = f"{size:,.{spec.places}f}" if size == int(size) else f"{size:,.2f}"
+    elif spec.points:
+        number = f"{size:.{_percent_places(size, below=1)}f}"
     else:
-        text = f"{_trim(size, 2)} {unit}"
-    return _signed(text, value < 0 and round(size, 9) != 0, sign)
+        number = _trim(size, spec.places)
+    return _signed(spec.prefix + number + spec.suffix, value < 0 and round(size, 9) != 0, sign)
+
+
+def _unit(name: str) -> Unit:
+    """The catalogue's unit of that name; a name it does not know is written after the
+    number with up to two decimal places."""
+    return load_catalogue().units.get(name) or Unit(name, name, places=2, suffix=f" {name}")
 
 
 def format_change(difference: float | None, unit: str, *, exact: bool = False) -> str:
     """A change with its sign: +257; +11.0 pp; −£5.3m; −0.47 days."""
     if missing(difference):
         return "—"
-    if unit == "percent":
+    if _unit(unit).points:
         size = abs(difference)
         places = _percent_places(size, below=0.05)
         return _signed(f"{size:.{places}f} pp", difference < 0, True)
@@ -199,21 +222,40 @@ def format_change_pct(pct: float | None) -> str:
     return "—" if missing(pct) else _signed(f"{abs(pct):.1f}%", pct < 0, True)
 
 
+def format_date(created: str, *, time: bool = False) -> str:
+    """An ISO timestamp as people read it: "19 January 2024"; with ``time`` (UTC), in the
+    short form the pages use: "19 Jan 2024, 14:05 UTC"."""
+    moment = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    if time:
+        return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    return f"{moment.day} {moment:%B %Y}"
+
+
 # --- what a view shows and what moved most ----------------------------------------------
 
 
+def for_whole(rows: pd.DataFrame, *, sums: bool = True) -> pd.DataFrame:
+    """The one "EMSS as a whole" rule: of one metric's rows, the figures that speak for EMSS
+    as a whole. The EMSS figure when there is one, else the parts' figures (a rate reported
+    only per council), else none. With ``sums=False`` an EMSS figure that is only the sum of
+    the parts gives way to the parts themselves (the report states who contributed what)."""
+    present = rows[rows["value"].notna()]
+    whole = present[present["partner"] == WHOLE]
+    if not sums:
+        whole = whole[whole["origin"] != "summed"]
+    if not whole.empty:
+        return whole
+    parts = present[present["partner"] != WHOLE]
+    return parts if not parts.empty else present
+
+
 def prefer_whole(frame: pd.DataFrame) -> pd.DataFrame:
-    """For the "EMSS as a whole" view of a summary made for every partner: per metric, the
-    EMSS row when it has a figure, else the rows of the parts that have one (a rate that is
-    only reported per council), else the EMSS row alone (to say it was not reported)."""
+    """The "EMSS as a whole" view of a summary made for every partner: per metric, the rows
+    ``for_whole`` picks, or the EMSS row alone (to say it was not reported)."""
     keep = []
     for _, rows in frame.groupby("metric", sort=False):
-        whole = rows[rows["partner"] == "EMSS"]
-        parts = rows[(rows["partner"] != "EMSS") & rows["value"].notna()]
-        if whole["value"].notna().any() or parts.empty:
-            keep.append(whole)
-        else:
-            keep.append(parts)
+        chosen = for_whole(rows)
+        keep.append(chosen if not chosen.empty else rows[rows["partner"] == WHOLE])
     return pd.concat(keep, ignore_index=True)
 
 

@@ -47,5 +47,5 @@ def template(quarter: Quarter, kind: str = "metrics", catalogue: Catalogue | Non
             for collector in debt.collectors
             for sector in debt.sectors
         ]
-        columns = ["quarter", "partner", "collector", "sector", "movement_gbp", "note"]
+        columns = list(debt.columns)
     return to_csv(pd.DataFrame(rows, columns=columns))

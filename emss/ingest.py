@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from emss import projects as plan
-from emss.catalogue import PARTNER_NAMES, Catalogue, Metric, load_catalogue
+from emss.catalogue import (
+    COUNCILS,
+    DEBT,
+    PARTNER_NAMES,
+    PARTNERS,
+    WHOLE,
+    Catalogue,
+    Metric,
+    load_catalogue,
+)
 from emss.quarters import Quarter, QuarterError, check_not_future
 from emss.queries import Database
 from emss.store import Snapshot, SourceFile, Store
@@ -29,7 +38,7 @@ from emss.store import Snapshot, SourceFile, Store
 DEFAULT_MAX_UPLOAD_MB = 10.0
 
 METRICS_COLUMNS = ("quarter", "partner", "metric", "value")
-DEBT_COLUMNS = ("quarter", "partner", "collector", "sector", "movement_gbp")
+DEBT_COLUMNS = DEBT.required
 OPTIONAL_COLUMNS = ("note",)
 
 _NUMBER = re.compile(
@@ -157,8 +166,8 @@ class _Reader:
         self.metrics: list[dict] = []
         self.debt: list[dict] = []
         self.seen: dict[tuple, tuple[str, int]] = {}
-        full_names = {name: code for code, name in PARTNER_NAMES.items() if code != "EMSS"}
-        self.partners = _lookup(("LCC", "NCC", "External", "EMSS"), full_names)
+        full_names = {name: code for code, name in PARTNER_NAMES.items() if code != WHOLE}
+        self.partners = _lookup(PARTNERS, full_names)
         self.debt_partners = _lookup(catalogue.debt.partners, full_names)
         self.sectors = _lookup(catalogue.debt.sectors)
         self.collectors = _lookup(catalogue.debt.collectors)
@@ -249,7 +258,7 @@ class _Reader:
                 columns[col] = i
         if "metric" in columns or "value" in columns:
             kind, required = "metrics", METRICS_COLUMNS
-        elif {"collector", "sector", "movement_gbp"} & set(columns):
+        elif (set(DEBT_COLUMNS) - set(METRICS_COLUMNS)) & set(columns):
             kind, required = "debt", DEBT_COLUMNS
         elif {"theme", "project", "update"} & set(columns):
             kind, required = "projects", plan.REQUIRED_COLUMNS
@@ -355,8 +364,8 @@ class _Reader:
         quarter = self._quarter(name, line, cells["quarter"])
         partner = self._choice(name, line, "partner", cells["partner"], self.partners, "partner")
         metric = self._metric(name, line, cells["metric"])
-        if metric and partner and partner not in (*metric.partners, "EMSS"):
-            *others, last = dict.fromkeys((*metric.partners, "EMSS"))
+        if metric and partner and partner not in (*metric.partners, WHOLE):
+            *others, last = dict.fromkeys((*metric.partners, WHOLE))
             allowed = f"{', '.join(others)} or {last}" if others else last
             self.problem(
                 name,
@@ -428,7 +437,7 @@ def validate(
         ),
         debt=pd.DataFrame(
             reader.debt,
-            columns=["quarter", "partner", "collector", "sector", "movement_gbp", "note"],
+            columns=list(DEBT.columns),
         ),
         files=summaries,
         problems=reader.problems,
@@ -439,7 +448,7 @@ def validate(
 # --- before anything is written: what the upload would change ---------------------------
 
 METRIC_KEY = ["quarter", "partner", "metric"]
-DEBT_KEY = ["quarter", "partner", "collector", "sector"]
+DEBT_KEY = list(DEBT.identity)
 
 
 @dataclass
@@ -522,15 +531,15 @@ def _lone_councils(db: Database, rows: pd.DataFrame) -> list[str]:
     wanted = {
         (quarter, other, metric)
         for quarter, partner, metric in given
-        for other in ("LCC", "NCC")
-        if partner in ("LCC", "NCC") and other != partner and (quarter, other, metric) not in given
+        for other in COUNCILS
+        if partner in COUNCILS and other != partner and (quarter, other, metric) not in given
     }
     if not wanted:
         return []
     keys = pd.DataFrame(sorted(wanted), columns=METRIC_KEY)
     stored = set(map(tuple, db.uploaded_values(keys)[METRIC_KEY].to_numpy()))
     return [
-        f"{quarter} {metric}: a figure for {'LCC' if other == 'NCC' else 'NCC'} "
+        f"{quarter} {metric}: a figure for {', '.join(c for c in COUNCILS if c != other)} "
         f"but none for {other}"
         for quarter, other, metric in sorted(wanted - stored)
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from emss.catalogue import PARTNER_NAMES, ProjectsSpec, load_catalogue
+from emss.catalogue import PARTNER_NAMES, WHOLE, ProjectsSpec, load_catalogue
 from emss.export import to_csv
 from emss.quarters import Quarter
 from emss.queries import Database
@@ -272,7 +272,7 @@ def _change(listed: bool, before: bool, status, previous, spec: ProjectsSpec) ->
 def for_partners(frame: pd.DataFrame, partners: Sequence[str]) -> pd.DataFrame:
     """The projects a partner view shows: a council's own and the EMSS-wide ones; every
     project when EMSS as a whole is among the partners (or none is given)."""
-    if not partners or "EMSS" in partners:
+    if not partners or WHOLE in partners:
         return frame
     return frame[frame["partner"].isna() | frame["partner"].isin(list(partners))]
 
@@ -290,7 +290,7 @@ def _listing(items: Sequence[str]) -> str:
 
 
 def since_sentences(frame: pd.DataFrame, quarter: Quarter, comparison: Quarter) -> list[str]:
-    """What changed, as the report writes it (§3.7, §3.11): "Since the last Joint
+    """What changed, as the report writes it (paragraphs 3.7 and 3.11): "Since the last Joint
     Committee, the Gen 1 to Gen 2 infrastructure project has been completed and …"."""
     if frame.empty:
         return [f"No Business Plan projects are recorded for {quarter} or {comparison}."]
@@ -330,7 +330,7 @@ def since_sentences(frame: pd.DataFrame, quarter: Quarter, comparison: Quarter) 
 class ThemeTable:
     theme: str
     label: str
-    rows: pd.DataFrame  # Project, Status (in words), Update; as the report's §3.6 tables
+    rows: pd.DataFrame  # Project, Status (in words), Update; as the report's paragraph 3.6 tables
 
 
 def theme_tables(frame: pd.DataFrame) -> list[ThemeTable]:

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from emss.errors import EmssError
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Every form the upload contract accepts: "2023/24 Q3", "Q3 2023/24", "2023-24 Q3",
@@ -19,7 +21,7 @@ _FORMS = (
 EXPECTED_FORM = 'a quarter such as "2023/24 Q3" (also "Q3 2023/24", "2023-24 Q3", "FY2023/24 Q3")'
 
 
-class QuarterError(ValueError):
+class QuarterError(EmssError, ValueError):
     """A text that is not a financial-year quarter, or a quarter in the future."""
 
 
@@ -113,6 +115,11 @@ class Quarter:
     def short(self) -> str:
         """How the report names a quarter within its own year, e.g. "Q3"."""
         return f"Q{self.number}"
+
+    @property
+    def slug(self) -> str:
+        """The quarter as a file name has it, e.g. "2023-24-Q3"."""
+        return f"{self.start_year:04d}-{(self.start_year + 1) % 100:02d}-Q{self.number}"
 
     def __str__(self) -> str:
         return f"{self.start_year:04d}/{(self.start_year + 1) % 100:02d} Q{self.number}"

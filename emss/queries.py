@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from emss.catalogue import Catalogue, load_catalogue
+from emss.catalogue import WHOLE, Catalogue, load_catalogue
 from emss.quarters import Quarter
 from emss.store import DATASETS, Store
 
@@ -39,9 +39,9 @@ QUALIFY row_number() OVER (PARTITION BY r.quarter, r.partner, r.metric ORDER BY 
 """
 
 # An EMSS total for a metric that adds up, when none was uploaded and every contributor is.
-_SUMMED = """
+_SUMMED = f"""
 CREATE TABLE summed AS
-SELECT u.quarter, 'EMSS' AS partner, u.metric, sum(u.value) AS value, NULL AS note,
+SELECT u.quarter, '{WHOLE}' AS partner, u.metric, sum(u.value) AS value, NULL AS note,
        string_agg(DISTINCT u.snapshot_id, ', ' ORDER BY u.snapshot_id) AS snapshot_id,
        max(u.created) AS created, bool_or(u.illustrative) AS illustrative, 'summed' AS origin
 FROM uploaded u
@@ -49,7 +49,7 @@ JOIN contributors c ON c.metric = u.metric AND c.partner = u.partner
 JOIN metric_defs d ON d.metric = u.metric AND d.adds_up
 WHERE NOT EXISTS (
     SELECT 1 FROM uploaded e
-    WHERE e.quarter = u.quarter AND e.metric = u.metric AND e.partner = 'EMSS')
+    WHERE e.quarter = u.quarter AND e.metric = u.metric AND e.partner = '{WHOLE}')
 GROUP BY u.quarter, u.metric
 HAVING count(*) = any_value(d.contributors)
 """
@@ -387,22 +387,6 @@ class Database:
                 "partner_order": list(self.catalogue.debt.partners),
                 "sector_order": list(self.catalogue.debt.sectors),
             },
-        )
-
-    def debt_totals(self, quarter: Quarter, by: Sequence[str] = ("partner",)) -> pd.DataFrame:
-        """Total movement in a quarter grouped by partner, or by partner and collector."""
-        if not set(by) <= {"partner", "collector", "sector"}:
-            raise ValueError(f"cannot group debt by {by}")
-        columns = ", ".join(by)
-        return self._df(
-            f"""
-            SELECT {columns}, sum(movement_gbp) AS movement_gbp,
-                   bool_or(illustrative) AS illustrative
-            FROM debt WHERE quarter = $quarter
-            GROUP BY {columns}
-            ORDER BY {columns}
-            """,
-            {"quarter": str(quarter)},
         )
 
     def debt_collectors(self) -> list[str]:

@@ -38,6 +38,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock
 
+from emss.errors import EmssError
+
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACK_AFTER = 32
 KINDS = ("report", "illustrative", "upload")
@@ -84,7 +86,7 @@ DATASETS: dict[str, pa.Schema] = {
 }
 
 
-class StoreError(RuntimeError):
+class StoreError(EmssError, RuntimeError):
     """A store operation that cannot be carried out (unknown snapshot, nothing to commit...)."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emss.catalogue import Catalogue, load_catalogue
+from emss.errors import EmssError
 
 TARGETS_FILE = "targets.toml"
 RAG_LABELS = {
@@ -26,7 +27,7 @@ RAG_LABELS = {
 }
 
 
-class TargetsError(ValueError):
+class TargetsError(EmssError, ValueError):
     """A targets file that cannot be used, with where and why."""
 
 

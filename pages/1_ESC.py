@@ -2,5 +2,4 @@
 
 from emss import ui
 
-filters = ui.page_setup("Employee Service Centre (ESC)")
-ui.area_view("ESC", filters)
+ui.area_page("ESC")

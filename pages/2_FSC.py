@@ -2,5 +2,4 @@
 
 from emss import ui
 
-filters = ui.page_setup("Finance Service Centre (FSC)")
-ui.area_view("FSC", filters)
+ui.area_page("FSC")

@@ -2,5 +2,4 @@
 
 from emss import ui
 
-filters = ui.page_setup("People")
-ui.area_view("People", filters)
+ui.area_page("People")

@@ -2,5 +2,4 @@
 
 from emss import ui
 
-filters = ui.page_setup("Customer")
-ui.area_view("Customer", filters)
+ui.area_page("Customer")

@@ -3,11 +3,11 @@ sector, its totals, a chart by sector and each council's trend."""
 
 import streamlit as st
 
-from emss import compare, export, ui
+from emss import debt, export, tables, ui
 
 filters = ui.page_setup("Debt collection")
 spec = ui.database().catalogue.debt
-partners = ui.debt_partners(filters, spec)
+partners = debt.partners_in_view(filters.partners, spec)
 
 st.caption(
     f"Movement in past-due debt open for collection in {filters.quarter.label}: positive "
@@ -30,18 +30,18 @@ if movements is None:
 elif movements.empty:
     st.info(f"No debt movements were reported for {filters.quarter} for this choice.")
 else:
-    totals = ui.debt_totals_by_partner(movements)
+    totals = debt.totals(movements)
     for column, row in zip(st.columns(len(totals)), totals.itertuples(), strict=True):
         with column:
             st.metric(
                 f"{row.partner}: total movement" + (" · Illustrative" if row.illustrative else ""),
-                compare.format_change(row.movement_gbp, "gbp", exact=True),
+                debt.written(row.movement_gbp),
                 border=True,
             )
-            st.caption(f"{ui.direction(row.movement_gbp)} in {filters.quarter}.")
+            st.caption(f"{debt.direction(row.movement_gbp)} in {filters.quarter}.")
 
     st.subheader("Movements by council, collector and sector", divider="gray")
-    table = ui.debt_table(movements)
+    table = tables.debt_table(movements)
     st.dataframe(
         table,
         hide_index=True,
@@ -51,7 +51,7 @@ else:
     st.download_button(
         "Download CSV",
         export.to_csv(table),
-        file_name=f"debt-{filters.quarter}.csv".replace("/", "-").replace(" ", "-"),
+        file_name=f"debt-{filters.quarter.slug}.csv",
         mime="text/csv",
         key="download_debt_table",
     )

@@ -3,7 +3,7 @@ and the debt movement dataset."""
 
 import streamlit as st
 
-from emss import export, ui
+from emss import export, tables, ui
 from emss.catalogue import PARTNER_NAMES
 
 ui.page_setup("Definitions", filters=False)
@@ -25,7 +25,7 @@ st.markdown(
 )
 
 st.subheader("Metrics", divider="gray")
-table = ui.catalogue_table(catalogue)
+table = tables.catalogue_table(catalogue)
 st.dataframe(table, hide_index=True, width="stretch")
 st.download_button(
     "Download CSV",
@@ -43,5 +43,5 @@ st.markdown(
     f"- **Collectors:** {', '.join(debt.collectors)}\n"
     f"- **Customer sectors:** {', '.join(debt.sectors)}\n"
     f"- **Source:** report {debt.source}\n"
-    "- **Upload columns:** quarter, partner, collector, sector, movement_gbp, note"
+    f"- **Upload columns:** {', '.join(debt.columns)}"
 )

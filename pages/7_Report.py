@@ -3,40 +3,21 @@ comparison, to download as Word, HTML or Markdown, with an outline and a preview
 
 import streamlit as st
 
-from emss import report, report_render, ui
-from emss.quarters import Quarter
-from emss.queries import Database
-from emss.targets import TargetsError
+from emss import report_render, ui
+from emss.errors import EmssError
 
 filters = ui.page_setup("Report")
 
 
-# Keyed on the store and its targets (report.inputs_version): a new snapshot or new targets,
-# from this process or another, make the next run write the report afresh.
-@st.cache_data(show_spinner=False, max_entries=16)
-def _written(
-    _db: Database, inputs: tuple, quarter: Quarter, partners: tuple[str, ...], comparison: str
-) -> tuple[report.Report, dict[str, bytes]]:
-    built = report.build_report(_db, quarter, partners, comparison)
-    return built, report_render.render_all(built)
-
-
-db = ui.database()
 st.caption(
     f"The quarterly performance report for {filters.quarter.label}, "
-    f"{ui.VIEW_LABELS[filters.view]}, compared with the {filters.comparison_label} "
+    f"{filters.view_label}, compared with the {filters.comparison_label} "
     f"({filters.comparison_quarter}). Choose the quarter, partner and comparison in the sidebar."
 )
 try:
     with st.spinner("Writing the report and drawing its charts…"):
-        built, files = _written(
-            db,
-            report.inputs_version(db),
-            filters.quarter,
-            filters.partners,
-            filters.comparison,
-        )
-except (report.ReportError, TargetsError) as problem:
+        built, files = ui.written_report(filters)
+except EmssError as problem:
     st.error(f"The report cannot be written: {problem}", icon=":material/error:")
     st.stop()
 

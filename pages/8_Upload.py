@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from emss import editing, export, ingest, ui
+from emss import export, ingest, tables, ui
 
 ui.page_setup("Upload a quarter", filters=False)
 # The role is checked before any control that changes the figures exists: a page can be
@@ -22,7 +22,7 @@ st.markdown(
     "every revision. **Nothing is stored until you press the button under the preview.**"
 )
 
-quarter = editing.template_quarter(db.latest_quarter())
+quarter = tables.template_quarter(db.latest_quarter())
 with st.expander(f"Templates for {quarter.label}"):
     st.markdown(
         "Each template lists every key with the value left empty. Fill in the values (leave a "
@@ -33,13 +33,13 @@ with st.expander(f"Templates for {quarter.label}"):
             st.download_button(
                 label,
                 export.template(quarter, kind),
-                file_name=editing.template_file_name(quarter, kind),
+                file_name=tables.template_file_name(quarter, kind),
                 mime="text/csv",
                 icon=":material/download:",
                 key=f"upload_template_{kind}",
             )
 
-limit = editing.upload_limit_mb()
+limit = tables.upload_limit_mb()
 files = st.file_uploader(
     f"CSV files (up to {limit} MB each)",
     type="csv",
@@ -55,7 +55,7 @@ if not files:
 with st.status(f"Reading and checking {len(files)} file(s)…", expanded=True) as status:
     validation = ingest.validate([(f.name, f.getvalue()) for f in files])
     for summary in validation.files:
-        st.write(editing.file_outcome(summary))
+        st.write(tables.file_outcome(summary))
     preview = ingest.preview(db, validation) if validation.ok else None
     status.update(
         label=validation.summary(),
@@ -99,10 +99,10 @@ for warning in preview.warnings:
     st.warning(warning, icon=":material/warning:")
 
 sections = (
-    ("New figures", editing.preview_figures(preview, "new")),
-    ("Revised figures (old → new)", editing.preview_figures(preview, "revision")),
-    ("New debt movements", editing.preview_debt(preview, "new")),
-    ("Revised debt movements (old → new)", editing.preview_debt(preview, "revision")),
+    ("New figures", tables.preview_figures(preview, "new")),
+    ("Revised figures (old → new)", tables.preview_figures(preview, "revision")),
+    ("New debt movements", tables.preview_debt(preview, "new")),
+    ("Revised debt movements (old → new)", tables.preview_debt(preview, "revision")),
 )
 for title, frame in sections:
     if not frame.empty:

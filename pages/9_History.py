@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from emss import editing, ui
+from emss import tables, ui
 from emss.store import StoreError
 
 ui.page_setup("History", filters=False)
@@ -24,7 +24,7 @@ st.markdown(
 st.subheader("Snapshots")
 when = st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm [UTC]")
 st.dataframe(
-    editing.manifest_table(snapshots),
+    tables.manifest_table(snapshots),
     hide_index=True,
     width="stretch",
     column_config={"When": when, "Withdrawn": when},
@@ -34,7 +34,7 @@ st.subheader("What a snapshot holds")
 chosen = st.selectbox(
     "Snapshot",
     newest_first,
-    format_func=lambda i: editing.snapshot_choice(by_id[i]),
+    format_func=lambda i: tables.snapshot_choice(by_id[i]),
     key="history_snapshot",
 )
 held = db.snapshot_rows(chosen)
@@ -64,7 +64,7 @@ with st.container(horizontal=True):
     ]
     partner = st.selectbox(
         "Partner",
-        editing.uploadable_partners(metric),
+        tables.uploadable_partners(metric),
         format_func=ui.partner_name,
         key="history_partner",
     )
@@ -73,7 +73,7 @@ if revisions.empty:
     st.info(f"No figure for {metric.label} ({partner}) in {quarter} has been uploaded.")
 else:
     st.dataframe(
-        editing.revision_history(revisions, metric.unit.name),
+        tables.revision_history(revisions, metric.unit.name),
         hide_index=True,
         width="stretch",
         column_config={"On": when},
@@ -94,7 +94,7 @@ target = st.selectbox(
     active,
     index=None,
     placeholder="Choose a snapshot",
-    format_func=lambda i: editing.snapshot_choice(by_id[i]),
+    format_func=lambda i: tables.snapshot_choice(by_id[i]),
     key="history_withdraw_choice",
 )
 if st.button("Withdraw…", key="history_withdraw", disabled=target is None):

@@ -153,3 +153,34 @@ def test_a_catalogue_with_an_unknown_direction_is_refused():
 def test_a_derived_metric_naming_an_unknown_part_is_refused():
     with pytest.raises(ValueError, match="names an unknown part"):
         parse_catalogue(_edited('numerator = "esc_payroll_errors"', 'numerator = "nope"'))
+
+
+def test_every_metric_key_the_report_names_is_in_the_catalogue():
+    from emss.report_model import load_words
+
+    words = load_words()
+    named = set(words["phrases"])
+    for section in words["section"]:
+        named |= {section["chart"]["metric"]} if "chart" in section else set()
+        for spec in section.get("tables", []):
+            named |= {key for key, _ in spec.get("columns", [])}
+        if "area" in section:
+            assert section["area"] in load_catalogue().areas, section["key"]
+    assert named, "report.toml names no metric"
+    assert named <= set(load_catalogue().keys), sorted(named - set(load_catalogue().keys))
+
+
+def test_partners_views_and_the_debt_dataset_are_data():
+    from emss.catalogue import COUNCILS, DEBT, PARTNER_COLOURS, PARTNERS, VIEWS, WHOLE
+
+    assert PARTNERS[-1] == WHOLE
+    assert set(COUNCILS) <= set(PARTNERS) and set(DEBT.partners) <= set(COUNCILS)
+    assert len(set(PARTNER_COLOURS.values())) == len(PARTNERS)
+    assert all(set(v.partners) <= set(PARTNERS) for v in VIEWS.values())
+    assert DEBT.required == tuple(c for c in DEBT.columns if c != "note")
+    assert DEBT.identity == DEBT.required[:-1]
+
+
+def test_a_catalogue_naming_an_undefined_partner_is_refused():
+    with pytest.raises(ValueError, match="names a partner or unit it does not define"):
+        parse_catalogue(_edited('partners = ["LCC", "NCC", "External"]', 'partners = ["XYZ"]'))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from emss import editing, ingest
+from emss import ingest, tables
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store
@@ -143,7 +143,7 @@ def test_cancelling_the_confirmation_withdraws_nothing(store):
 def test_the_manifest_table_says_who_stored_and_withdrew_what(store):
     revision = revise_dbs_checks(store)
     store.withdraw(revision.id, withdrawn_by="head.of.emss@leics.example")
-    table = editing.manifest_table(store.snapshots())
+    table = tables.manifest_table(store.snapshots())
     first = table.iloc[0]
     assert first["Snapshot"] == revision.id
     assert (first["Kind"], first["Uploaded by"], first["Files"]) == (

@@ -85,3 +85,30 @@ def test_product_never_reads_the_shared_folder():
             if needle in text:
                 offenders.append(f"{path.relative_to(REPO_ROOT)}: contains {needle!r}")
     assert not offenders, "\n".join(offenders)
+
+
+# Facts the catalogue holds, which code must read from it rather than type again.
+CATALOGUE_FACTS = {
+    "a partner code": re.compile(r"""["'](LCC|NCC|External|EMSS)["']"""),
+    "a unit name": re.compile(r"""["'](count|percent|gbp|days|hours)["']"""),
+    "a report section sign": re.compile("§"),
+    "the debt columns": re.compile(r"""["']collector["'],\s*["']sector["']"""),
+}
+
+
+def _code_outside_the_catalogue() -> list[Path]:
+    files = [REPO_ROOT / "app.py", *(REPO_ROOT / "pages").glob("*.py")]
+    files += [p for p in (REPO_ROOT / "emss").glob("*.py") if p.name != "catalogue.py"]
+    return files
+
+
+@pytest.mark.parametrize("fact", CATALOGUE_FACTS)
+def test_catalogue_facts_are_typed_only_in_the_catalogue(fact):
+    pattern = CATALOGUE_FACTS[fact]
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
+        for path in _code_outside_the_catalogue()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, f"{fact} typed outside emss/catalogue.*:\n" + "\n".join(offenders)

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from emss import editing, ingest
+from emss import ingest, tables
 from emss.quarters import Quarter
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, REPO_ROOT, csv_bytes
 from tests.editor_pages import (
@@ -207,9 +207,9 @@ def test_templates_are_offered_for_the_quarter_after_the_latest():
 
 
 def test_the_template_quarter_and_file_name():
-    assert editing.template_quarter(Quarter(2023, 3)) == Quarter(2023, 4)
-    assert editing.template_quarter(None, today=dt.date(2024, 5, 1)) == Quarter(2023, 4)
-    assert editing.template_file_name(Quarter(2023, 4), "debt") == "emss-debt-2023-24-Q4.csv"
+    assert tables.template_quarter(Quarter(2023, 3)) == Quarter(2023, 4)
+    assert tables.template_quarter(None, today=dt.date(2024, 5, 1)) == Quarter(2023, 4)
+    assert tables.template_file_name(Quarter(2023, 4), "debt") == "emss-debt-2023-24-Q4.csv"
 
 
 def test_the_servers_upload_limit_matches_the_apps_default():
@@ -219,9 +219,9 @@ def test_the_servers_upload_limit_matches_the_apps_default():
 
 def test_the_file_picker_limit_follows_the_configured_limit(monkeypatch):
     monkeypatch.setenv("EMSS_MAX_UPLOAD_MB", "2.5")
-    assert editing.upload_limit_mb() == 3
+    assert tables.upload_limit_mb() == 3
     monkeypatch.delenv("EMSS_MAX_UPLOAD_MB")
-    assert editing.upload_limit_mb() == 10
+    assert tables.upload_limit_mb() == 10
 
 
 def test_a_debt_preview_shows_a_revision_old_to_new_and_a_new_movement_exactly(store):
@@ -232,10 +232,10 @@ def test_a_debt_preview_shows_a_revision_old_to_new_and_a_new_movement_exactly(s
         ["2023/24 Q3,NCC,In house,Business,-5000000,corrected", "2023/24 Q4,LCC,In house,NHS,12,"],
     )
     preview = ingest.preview(Database(store), ingest.validate([("d.csv", upload)]))
-    revised = editing.preview_debt(preview, "revision")
+    revised = tables.preview_debt(preview, "revision")
     assert revised[["Partner", "Sector", "Was", "Now", "Replaces snapshot"]].values.tolist() == [
         ["NCC", "Business", "−£5,329,828", "−£5,000,000", "00002-20240318-report"]
     ]
-    new = editing.preview_debt(preview, "new")
+    new = tables.preview_debt(preview, "new")
     assert list(new.columns) == ["Quarter", "Partner", "Collector", "Sector", "Movement", "Note"]
     assert new["Movement"].tolist() == ["£12"]

@@ -1,0 +1,297 @@
+"""The quarterly report's model (``Report``: sections of blocks) and the words its sentences
+are made of (``report.toml``), with the helpers every section writes with.
+
+A section is a sequence of blocks: numbered paragraphs whose sentences are written from the
+data (with the figures' uploaded notes as commentary), subheadings, bullet lists, tables and
+charts (a Vega-Lite spec, alt text written from the data and the data table behind it).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from emss import compare
+from emss.catalogue import PARTNER_PHRASES, WHOLE, Catalogue, load_catalogue
+from emss.compare import format_value, missing
+from emss.errors import EmssError
+from emss.quarters import Quarter
+from emss.queries import Database
+
+REPORT_FILE = Path(__file__).with_name("report.toml")
+
+
+CHART_WIDTH = 520  # pixels: a chart drawn outside a page needs a fixed width
+
+
+class ReportError(EmssError, ValueError):
+    """A report that cannot be written for the choice made; the message says why."""
+
+
+class NoDataError(ReportError):
+    """No figures are held for the quarter asked for."""
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    metric: str | None = None
+    partner: str | None = None
+    status: str | None = None
+    figure_illustrative: bool = False
+    comparison_illustrative: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered paragraph ("3.2"); ``notes`` are the uploaded commentary on its figures."""
+
+    sentences: tuple[Sentence, ...]
+    notes: tuple[str, ...] = ()
+    number: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass(frozen=True)
+class Subheading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    numeric: tuple[bool, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    spec: dict
+    alt: str
+    table: Table
+
+
+Block = Paragraph | Subheading | Bullets | Table | Chart
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    key: str
+    title: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    quarter: Quarter
+    comparison: Quarter
+    partners: tuple[str, ...]
+    introduction: tuple[str, ...]
+    sections: tuple[Section, ...]
+
+    def section(self, key: str) -> Section:
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
+    def blocks(self, kind: type) -> list:
+        """Every block of one kind, in order."""
+        return [b for s in self.sections for b in s.blocks if isinstance(b, kind)]
+
+    @property
+    def charts(self) -> list[Chart]:
+        return self.blocks(Chart)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [s for p in self.blocks(Paragraph) for s in p.sentences]
+
+    @property
+    def file_stem(self) -> str:
+        """A file name for the report: emss-report-2023-24-q3, then the councils of a view
+        without EMSS as a whole (-lcc) and a comparison other than the previous quarter
+        (-vs-2022-23-q3)."""
+        parts = ["emss-report", self.quarter.slug.lower()]
+        if WHOLE not in self.partners:
+            parts += [p.lower() for p in self.partners]
+        if self.comparison != self.quarter.previous:
+            parts += ["vs", self.comparison.slug.lower()]
+        return "-".join(parts)
+
+    def outline(self) -> list[str]:
+        """Each section's heading and what it holds: "2 People: 4 paragraphs, 1 chart"."""
+        kinds = ((Paragraph, "paragraph"), (Bullets, "list"), (Table, "table"), (Chart, "chart"))
+        lines = []
+        for section in self.sections:
+            counts = [
+                (sum(isinstance(b, kind) for b in section.blocks), word) for kind, word in kinds
+            ]
+            held = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+            lines.append(f"{section.heading}: {', '.join(held)}")
+        return lines
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+@cache
+def load_words() -> dict:
+    """The report's sections and sentence templates (report.toml)."""
+    return tomllib.loads(REPORT_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Context:
+    db: Database
+    words: dict
+    quarter: Quarter
+    earlier: Quarter
+    partners: tuple[str, ...]
+    frame: pd.DataFrame
+    stated: dict[str, list[dict]]
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.db.catalogue
+
+    @property
+    def when(self) -> str:
+        """The comparison quarter as a sentence names it: "Q2" within the year."""
+        if self.earlier.start_year == self.quarter.start_year:
+            return self.earlier.short
+        return str(self.earlier)
+
+    @property
+    def first(self) -> Quarter:
+        """The first quarter a chart shows."""
+        return self.quarter.shift(1 - int(self.words["trend_quarters"]))
+
+
+def stated(rows: list[dict]) -> list[dict]:
+    """The figures a paragraph states for one metric (``compare.for_whole``): the EMSS
+    figure when EMSS itself gave it (or it is calculated from figures given), otherwise each
+    partner's."""
+    return [rows[i] for i in compare.for_whole(pd.DataFrame(rows), sums=False).index]
+
+
+def _size(words: dict, difference: float, unit: str, *, exact: bool = False) -> str:
+    size = abs(difference)
+    if load_catalogue().units[unit].points:
+        if round(size, 1) == 0:
+            return words["sizes"]["points_tiny"]
+        return words["sizes"]["points"].format(points=size)
+    return format_value(size, unit, exact=exact)
+
+
+def clause(ctx: Context, row: dict, unit: str) -> str | None:
+    """ ", up 11.0 percentage points from 72.0% in Q2, an improvement" without the comma;
+    None when there is no figure to compare with."""
+    status = row["comparison_status"]
+    if status is None or missing(status):
+        return None
+    difference = row["comparison_change"]
+    direction = "same" if status == "no change" else ("up" if difference > 0 else "down")
+    pct = row["comparison_change_pct"]
+    return ctx.words["clauses"][status][direction].format(
+        size=_size(ctx.words, difference, unit),
+        pct="" if missing(pct) else f" ({abs(pct):.1f}%)",
+        earlier=format_value(row["comparison_value"], unit),
+        when=ctx.when,
+    )
+
+
+def mark(words: dict, figure: bool, comparison: bool) -> str:
+    marks = words["marks"]
+    if figure:
+        return marks["figures"] if comparison else marks["figure"]
+    return marks["comparison"] if comparison else ""
+
+
+def ends(text: str, mark: str) -> str:
+    return f"{text} {mark}." if mark else f"{text}."
+
+
+def sentence(ctx: Context, row: dict) -> Sentence:
+    metric = ctx.catalogue[row["metric"]]
+    unit = metric.unit.name
+    template = ctx.words["phrases"].get(metric.key, ctx.words["fallback_phrase"])
+    text = template.format(
+        value=format_value(row["value"], unit),
+        whom=PARTNER_PHRASES[row["partner"]],
+        quarter=str(ctx.quarter),
+        label=metric.label,
+    )
+    change = clause(ctx, row, unit)
+    figure = bool(row["value_illustrative"])
+    comparison = change is not None and bool(row["comparison_illustrative"])
+    if change:
+        text = f"{text}, {change}"
+    return Sentence(
+        text=ends(text, mark(ctx.words, figure, comparison)),
+        metric=metric.key,
+        partner=row["partner"],
+        status=None if change is None else row["comparison_status"],
+        figure_illustrative=figure,
+        comparison_illustrative=comparison,
+    )
+
+
+def unique(texts: list) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for t in texts if isinstance(t, str) and t.strip()))
+
+
+def numbered(number: int, blocks: list[Block]) -> tuple[Block, ...]:
+    out, n = [], 0
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            n += 1
+            block = replace(block, number=f"{number}.{n}")
+        out.append(block)
+    return tuple(out)
+
+
+def plain(text: str) -> Paragraph:
+    return Paragraph((Sentence(text),))
+
+
+def cell(ctx: Context, value: float | None, unit: str, illustrative: object) -> str:
+    text = format_value(value, unit, exact=True)
+    return f"{text} {ctx.words['marks']['cell']}" if illustrative and not missing(value) else text
+
+
+def cell_notes(ctx: Context, rows: list[Row]) -> tuple[str, ...]:
+    marker = " " + ctx.words["marks"]["cell"]
+    marked = any(cell.endswith(marker) for row in rows for cell in row.cells)
+    return (ctx.words["marks"]["cell_note"],) if marked else ()

@@ -1,0 +1,397 @@
+"""Every table the pages show, as plain frames ready to lay out. No Streamlit here.
+
+The Overview's headlines, biggest changes and provenance; the data tables behind the charts;
+the Debt page's subtotalled movements; the Definitions page's catalogue; and what the Upload
+and History pages show: an upload's preview (new figures, each revision old → new), the
+manifest, the revision history of one figure, and which quarter the upload templates are for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from emss import compare, debt
+from emss.catalogue import WHOLE, Catalogue, Metric, load_catalogue
+from emss.compare import format_date, format_value
+from emss.ingest import FileSummary, Preview, max_upload_bytes
+from emss.quarters import Quarter
+from emss.store import Snapshot
+
+REPORTED = "Reported"
+ILLUSTRATIVE = "Illustrative"
+ILLUSTRATIVE_WORD = "Includes illustrative"
+HEADLINES_PER_AREA = 4
+PROVENANCE_SNAPSHOTS = 5  # the newest snapshots named; the History page lists them all
+BETTER_WORDS = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
+    "neutral": "Neither (a volume)",
+}
+
+
+def figure_kind(illustrative: object) -> str:
+    """How a table names a figure's kind: "Illustrative" or "Reported"."""
+    return ILLUSTRATIVE if illustrative else REPORTED
+
+
+def template_quarter(latest: Quarter | None, today: dt.date | None = None) -> Quarter:
+    """The quarter a new upload is most likely for: the one after the latest with data.
+
+    With nothing stored yet, the last quarter that has ended.
+    """
+    if latest is not None:
+        return latest.next
+    return Quarter.containing(today or dt.date.today()).previous
+
+
+def template_file_name(quarter: Quarter, kind: str) -> str:
+    """``emss-metrics-2023-24-Q4.csv``: the quarter in a form every file system accepts."""
+    return f"emss-{kind}-{quarter.slug}.csv"
+
+
+def upload_limit_mb() -> int:
+    """The upload limit in whole megabytes (rounded up), as the file picker takes it."""
+    return max(1, math.ceil(max_upload_bytes() / 1024 / 1024))
+
+
+def file_outcome(summary: FileSummary) -> str:
+    """One line per file read: "q4.csv: metrics file, 42 rows"."""
+    if summary.kind is None:
+        return f"{summary.name}: not read (see the problems below)"
+    rows = f"{summary.rows:,} row{'s' * (summary.rows != 1)}"
+    return f"{summary.name}: {summary.kind} file, {rows}"
+
+
+def _timestamp(created: str | None) -> pd.Timestamp:
+    return pd.Timestamp(created) if created else pd.NaT
+
+
+def preview_figures(
+    preview: Preview, change: str, catalogue: Catalogue | None = None
+) -> pd.DataFrame:
+    """The upload's metric figures of one kind of change (new, revision or unchanged).
+
+    Values are written exactly in the metric's unit; a revision shows what it replaces.
+    """
+    catalogue = catalogue or load_catalogue()
+    rows = preview.metrics[preview.metrics["change"] == change]
+    identity = {
+        "Quarter": rows["quarter"],
+        "Partner": rows["partner"],
+        "Figure": [catalogue[m].label for m in rows["metric"]],
+    }
+    units = [catalogue[m].unit.name for m in rows["metric"]]
+    return _preview_table(rows, identity, units, "value", "Value", change)
+
+
+def preview_debt(preview: Preview, change: str) -> pd.DataFrame:
+    """The upload's debt movements of one kind of change, in exact pounds."""
+    rows = preview.debt[preview.debt["change"] == change]
+    identity = {name.capitalize(): rows[name] for name in debt.DEBT.identity}
+    units = [debt.UNIT] * len(rows)
+    return _preview_table(rows, identity, units, debt.AMOUNT, "Movement", change)
+
+
+def _preview_table(
+    rows: pd.DataFrame,
+    identity: dict,
+    units: Sequence[str],
+    value_column: str,
+    value_name: str,
+    change: str,
+) -> pd.DataFrame:
+    """Preview rows as a table: what they are (``identity``), the value written exactly and
+    the note; a revision also shows the value it replaces (Was → Now) and from which
+    snapshot, anything else names its value ``value_name``."""
+
+    def written(values: pd.Series) -> list[str]:
+        return [format_value(v, u, exact=True) for v, u in zip(values, units, strict=True)]
+
+    frame = pd.DataFrame(
+        {
+            **identity,
+            "Was": written(rows["old_value"]),
+            "Now": written(rows[value_column]),
+            "Note": rows["note"],
+            "Replaces snapshot": rows["old_snapshot"],
+        },
+        columns=[*identity, "Was", "Now", "Note", "Replaces snapshot"],
+    )
+    if change != "revision":
+        frame = frame.drop(columns=["Was", "Replaces snapshot"]).rename(columns={"Now": value_name})
+    return frame.reset_index(drop=True)
+
+
+def manifest_table(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """Every snapshot, newest first: who stored it, when, from which files, and its status."""
+    return pd.DataFrame(
+        [
+            {
+                "Snapshot": s.id,
+                "Kind": s.kind,
+                "Uploaded by": s.uploaded_by,
+                "When": _timestamp(s.created),
+                "Files": ", ".join(f.name for f in s.sources),
+                "SHA-256": ", ".join(f.sha256 for f in s.sources),
+                "Rows": s.rows,
+                "Quarters": ", ".join(s.quarters),
+                "Status": "Withdrawn" if s.withdrawn else "In use",
+                "Withdrawn by": s.withdrawn_by,
+                "Withdrawn": _timestamp(s.withdrawn_at),
+            }
+            for s in sorted(snapshots, key=lambda s: s.seq, reverse=True)
+        ],
+        columns=[
+            "Snapshot",
+            "Kind",
+            "Uploaded by",
+            "When",
+            "Files",
+            "SHA-256",
+            "Rows",
+            "Quarters",
+            "Status",
+            "Withdrawn by",
+            "Withdrawn",
+        ],
+    )
+
+
+def snapshot_choice(snapshot: Snapshot) -> str:
+    """How a snapshot is named in a list to pick from."""
+    status = ", withdrawn" if snapshot.withdrawn else ""
+    quarters = ", ".join(snapshot.quarters)
+    return (
+        f"{snapshot.id} ({snapshot.kind} by {snapshot.uploaded_by}: "
+        f"{snapshot.rows:,} rows for {quarters}{status})"
+    )
+
+
+def uploadable_partners(metric: Metric) -> tuple[str, ...]:
+    """Partners a figure of this metric can be uploaded for: its own, and EMSS as a whole."""
+    return metric.partners if WHOLE in metric.partners else (*metric.partners, WHOLE)
+
+
+def revision_history(revisions: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """One figure's values, oldest first: "as first reported" then "as revised", each with
+    when, who, which snapshot, and whether it is the value in use now."""
+
+    def status(row) -> str:
+        if row.withdrawn:
+            return "Withdrawn"
+        return "In use now" if row.current else "Superseded"
+
+    return pd.DataFrame(
+        {
+            "Value": [format_value(v, unit, exact=True) for v in revisions["value"]],
+            "As": ["first reported" if i == 0 else "revised" for i in range(len(revisions))],
+            "On": [_timestamp(c) for c in revisions["created"]],
+            "By": revisions["uploaded_by"],
+            "Snapshot": revisions["snapshot_id"],
+            "Status": [status(r) for r in revisions.itertuples()],
+            "Note": revisions["note"],
+        },
+        columns=["Value", "As", "On", "By", "Snapshot", "Status", "Note"],
+    )
+
+
+# --- a figure's tile ---------------------------------------------------------------------
+
+
+def delta_style(status: str | None, change: float | None) -> tuple[str, str]:
+    """st.metric's delta colour and arrow: green when the figure improved, red when it
+    worsened, grey for a volume or no change (the catalogue's direction of good, through
+    ``compare.status``); the arrow follows the sign.
+
+    Both are given explicitly because Streamlit reads a delta's direction from a leading
+    "-", and the minus sign we write is U+2212.
+    """
+    colour = {"improved": "green", "worsened": "red"}.get(status or "", "gray")
+    if compare.missing(change) or status in (None, "no change"):
+        return colour, "off"
+    return colour, "up" if change > 0 else "down"
+
+
+def delta_text(row: Mapping) -> str | None:
+    """The change against the comparison quarter as the report writes it, with its status in
+    words for a metric that has a direction of good: "+11.0 pp Improved", "−146 (−20.0%)"."""
+    change = row["comparison_change"]
+    if compare.missing(change):
+        return None
+    text = compare.format_change(change, row["unit"])
+    if not compare.missing(row["comparison_change_pct"]):
+        text += f" ({compare.format_change_pct(row['comparison_change_pct'])})"
+    status = row["comparison_status"]
+    if status in ("improved", "worsened"):
+        text += f" {compare.STATUS_WORDS[status]}"
+    return text
+
+
+# --- the overview ----------------------------------------------------------------------
+
+
+def headlines(rows: pd.DataFrame, area: str, n: int = HEADLINES_PER_AREA) -> pd.DataFrame:
+    """An area's headline figures: metrics with a figure, in catalogue order, reported
+    before illustrative ones, until ``n`` figures are chosen (a metric's figures for
+    several partners stay together)."""
+    shown = rows[(rows["area"] == area) & rows["value"].notna()]
+    illustrative = shown.groupby("metric", sort=False)["value_illustrative"].all()
+    chosen: list[str] = []
+    for metric in [*illustrative[~illustrative].index, *illustrative[illustrative].index]:
+        if (shown["metric"].isin(chosen)).sum() >= n:
+            break
+        chosen.append(metric)
+    return shown[shown["metric"].isin(chosen)].sort_values(
+        "metric", key=lambda keys: keys.map(chosen.index), kind="stable"
+    )
+
+
+def changes_table(moved: pd.DataFrame) -> pd.DataFrame:
+    """``compare.biggest_changes`` as people read it."""
+    units = moved["unit"]
+    return pd.DataFrame(
+        {
+            "Figure": moved["label"],
+            "Partner": moved["partner"],
+            "Now": [format_value(v, u) for v, u in zip(moved["value"], units, strict=True)],
+            "Was": [
+                format_value(v, u) for v, u in zip(moved["comparison_value"], units, strict=True)
+            ],
+            "Change": [
+                compare.format_change(c, u)
+                for c, u in zip(moved["comparison_change"], units, strict=True)
+            ],
+            "Relative change": [compare.format_change_pct(p) for p in moved["relative_change"]],
+            "Figures": [
+                ILLUSTRATIVE_WORD if a or b else REPORTED
+                for a, b in zip(
+                    moved["value_illustrative"], moved["comparison_illustrative"], strict=True
+                )
+            ],
+        }
+    )
+
+
+def provenance_lines(snapshots: pd.DataFrame, most: int = PROVENANCE_SNAPSHOTS) -> list[str]:
+    """Where the figures come from: the last update and the newest ``most`` of the
+    snapshots in use (newest first)."""
+    if snapshots.empty:
+        return ["No figures uploaded yet."]
+    lines = [f"Last updated {format_date(snapshots['created'].iloc[0], time=True)}."] + [
+        f"Snapshot {row.id}: {row.kind}, {format_date(row.created, time=True)}, "
+        f"by {row.uploaded_by}."
+        for row in snapshots.head(most).itertuples()
+    ]
+    if len(snapshots) > most:
+        lines.append(f"{len(snapshots) - most:,} earlier snapshots in use: see History.")
+    return lines
+
+
+# --- the data behind the charts ----------------------------------------------------------
+
+
+def trend_table(data: pd.DataFrame, metric: Metric) -> pd.DataFrame:
+    """A trend chart's data as a table: exact figures and whether each is illustrative."""
+    return pd.DataFrame(
+        {
+            "Quarter": data["quarter"],
+            "Partner": data["partner"],
+            metric.label: [format_value(v, metric.unit.name, exact=True) for v in data["value"]],
+            "Value": data["value"],
+            "Figure": data["figure"],
+            "Note": data["note"],
+        }
+    )
+
+
+def debt_trend_table(data: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Quarter": data["quarter"],
+            "Partner": data["partner"],
+            "Total movement": [debt.written(v) for v in data[debt.AMOUNT]],
+            debt.AMOUNT: data[debt.AMOUNT],
+            "Figure": data["figure"],
+        }
+    )
+
+
+def debt_sector_table(data: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Partner": data["partner"],
+            "Sector": data["sector"],
+            "Movement": data["shown"],
+            "Direction": data["direction"],
+            debt.AMOUNT: data[debt.AMOUNT],
+            "Figure": data["figure"],
+        }
+    )
+
+
+# --- debt collection ---------------------------------------------------------------------
+
+
+def debt_table(movements: pd.DataFrame) -> pd.DataFrame:
+    """The movements as the Debt page shows them (``debt.subtotalled``): each collector's
+    rows followed by their total and each partner's by theirs; exact amounts, the direction
+    in words, notes and what is illustrative."""
+    rows = debt.subtotalled(movements)
+    sector = [
+        {"movement": r.sector, "collector": f"Total, {r.collector}"}.get(
+            r.level, f"Total, {r.partner}"
+        )
+        for r in rows.itertuples()
+    ]
+    collector = [
+        debt.ALL_COLLECTORS if level == "partner" else c
+        for level, c in zip(rows["level"], rows["collector"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Partner": rows["partner"],
+            "Collector": collector,
+            "Sector": sector,
+            "Movement": [debt.written(v) for v in rows[debt.AMOUNT]],
+            "Direction": [debt.direction(v) for v in rows[debt.AMOUNT]],
+            "Note": rows["note"],
+            "Figure": [figure_kind(i) for i in rows["illustrative"]],
+            debt.AMOUNT: rows[debt.AMOUNT],
+        }
+    )
+
+
+# --- definitions -----------------------------------------------------------------------
+
+
+def catalogue_table(catalogue: Catalogue) -> pd.DataFrame:
+    """Every metric's definition as people read it."""
+    return pd.DataFrame(
+        [
+            {
+                "Area": metric.area,
+                "Metric": metric.label,
+                "Key": metric.key,
+                "Unit": metric.unit.name,
+                "Direction of good": BETTER_WORDS[metric.better],
+                "Reported for": ", ".join(metric.partners),
+                "EMSS total": (
+                    "Sum of the partners" if metric.adds_up and metric.contributors else ""
+                ),
+                "Derived from": (
+                    f"{metric.derived.scale:g} × {metric.derived.numerator} ÷ "
+                    f"{metric.derived.denominator}"
+                    if metric.derived
+                    else ""
+                ),
+                "Standard": metric.standard or "",
+                "Description": metric.description,
+                "Source": metric.source,
+            }
+            for metric in catalogue.metrics
+        ]
+    )
