@@ -225,7 +225,7 @@ def build() -> None:
     requests, day = [], Q_FIRST
     bank_holidays = {dt.date(2023, 12, 25), dt.date(2023, 12, 26)}
     for n in range(SUPPLIER_REQUESTS + 12):
-        requested = Q_FIRST + dt.timedelta(days=rng.randint(0, 80))
+        requested = Q_FIRST + dt.timedelta(days=rng.randint(0, 70))
         within = n % 10 != 0  # 180 of 200 within
         target = rng.randint(1, 5) if within else rng.randint(6, 12)
         approved, counted = requested, 0

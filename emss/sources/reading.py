@@ -182,7 +182,11 @@ class _Reader:
         self.problems.append(Problem(file, line, column, value, expected))
 
     def read(self, source: Source) -> ExportFile:
-        name, sha256, path = _prepare(source, self.workdir)
+        try:
+            name, sha256, path = _prepare(source, self.workdir)
+        except OSError as error:
+            self.problem(str(source), None, None, None, f"cannot be read ({error.strerror})")
+            return ExportFile(str(source), "", None, 0)
         if path is None:
             self.problem(name, None, None, None, "is not a text file (expected a CSV export)")
             return ExportFile(name, sha256, None, 0)
