@@ -236,7 +236,9 @@ class _Reader:
         ).fetchall()
         for line, column, text, message in rejects[:PROBLEMS_PER_CHECK]:
             label = header[int(column[1:])] if column and column.startswith("c") else None
-            self.problem(name, line, label, text, f"cannot be read as a CSV row ({message})")
+            self.problem(
+                name, line, label, text.strip(), f"cannot be read as a CSV row ({message})"
+            )
         self._more(name, None, len(rejects))
         # A rejected line leaves no row: map the rows that remain to their own lines.
         if rejects:
