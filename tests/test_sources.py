@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -226,7 +225,8 @@ def test_the_on_hold_list_names_each_invoice_once_with_its_oldest_hold():
         ),
         (
             {"payments.csv": export(PAYMENTS_HEADER, ["LCC BU,,2023-10-01,5.00,Cleared"])},
-            "payments.csv line 2, Payment Number: is blank (expected a value in every AP payments row)",
+            "payments.csv line 2, Payment Number: is blank "
+            "(expected a value in every AP payments row)",
         ),
         (
             {"payments.csv": export(PAYMENTS_HEADER, ["LCC BU,P1,2023-10-01,5.00,Cleared,extra"])},
@@ -410,7 +410,8 @@ def test_the_cli_prints_the_figures_and_stores_them_with_ingest(empty_store, tmp
 
 def test_a_sources_toml_in_the_store_folder_replaces_the_defaults(tmp_path):
     (tmp_path / "sources.toml").write_text(
-        '[business_units]\n"LCC BU" = "LCC"\n"NCC BU" = "NCC"\n[suppliers]\ntrade_types = ["Charity"]\n'
+        '[business_units]\n"LCC BU" = "LCC"\n"NCC BU" = "NCC"\n'
+        '[suppliers]\ntrade_types = ["Charity"]\n'
     )
     result = computing.compute(exports(), load_config(tmp_path), today=TODAY)
     assert figures(result)[("LCC", "fsc_trade_paid_30d")] == 0.0  # I11, the one charity, was late
