@@ -208,6 +208,45 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compute(args: argparse.Namespace) -> int:
+    from emss.sources import compute, stored
+    from emss.sources.config import SourcesConfigError, load_config
+
+    store = Store.default()
+    try:
+        config = load_config(store.root)
+    except SourcesConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    result = compute.compute(args.files, config, quarter=args.quarter)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if not result.ok:
+        print(f"{result.summary()}. Nothing was stored.", file=sys.stderr)
+        return 1
+    _emit(result.metrics[["quarter", "partner", "metric", "value"]], args.format)
+    print(result.summary(), file=sys.stderr)
+    for row in result.exclusions_frame().itertuples():
+        print(f"  left out on purpose: {row.file}: {row.rows:,} {row.reason}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    for r in stored.reconciliation(store, result.metrics).itertuples():
+        print(
+            f"  typed in as well: {r.quarter} {r.partner} {r.metric}: computed {r.computed:,.10g}, "
+            f"typed {r.typed:,.10g} ({r.typed_snapshot}), difference {r.difference:+,.10g}",
+            file=sys.stderr,
+        )
+    if not args.ingest:
+        return 0
+    try:
+        snapshot = compute.commit(store, result, uploaded_by=args.by)
+    except (compute.ComputeError, StoreError) as error:
+        print(f"error: {error}. Nothing was stored.", file=sys.stderr)
+        return 1
+    print(f"Stored snapshot {snapshot.id}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m emss",
@@ -290,6 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--format", choices=["docx", "html", "md"], required=True)
     sub.add_argument("--output", required=True, type=Path, metavar="FILE", help="file to write")
+    sub = command("compute", cmd_compute, "Compute the FSC figures from Oracle Payables exports.")
+    sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    sub.add_argument("--quarter", type=_quarter, help="only this quarter (default: every one)")
+    sub.add_argument("--ingest", action="store_true", help="store them as a computed snapshot")
+    sub.add_argument("--by", default=getpass.getuser(), help="who is storing (default: you)")
+    sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
     return parser
 
 

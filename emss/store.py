@@ -6,6 +6,7 @@ Layout of the store folder (``EMSS_DATA_DIR``, default the repo's ``data/``)::
     metrics/<id>.parquet      one file per snapshot holding metric rows
     debt/<id>.parquet         one file per snapshot holding debt movement rows
     projects/<id>.parquet     one file per snapshot holding Business Plan project rows
+    fsc_on_hold/<id>.parquet  a computed snapshot's invoices on hold over 90 days
     metrics/pack-<seq>.parquet  every metric row of snapshots 1..seq in one file (see below)
     debt/pack-<seq>.parquet     the same for debt rows
     .lock                     serialises writers
@@ -42,7 +43,7 @@ from emss.errors import EmssError
 
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACK_AFTER = 32
-KINDS = ("report", "illustrative", "upload")
+KINDS = ("report", "illustrative", "upload", "computed")
 DATASETS: dict[str, pa.Schema] = {
     "metrics": pa.schema(
         [
@@ -83,6 +84,22 @@ DATASETS: dict[str, pa.Schema] = {
             ("position", pa.int32()),
         ]
     ),
+    # Invoices on hold over 90 days at a quarter's end, kept by `computed` snapshots: what a
+    # council's team needs to chase them, and nothing else from the exports.
+    "fsc_on_hold": pa.schema(
+        [
+            ("snapshot_id", pa.string()),
+            ("quarter", pa.string()),
+            ("partner", pa.string()),
+            ("invoice_id", pa.string()),
+            ("invoice_number", pa.string()),
+            ("supplier", pa.string()),
+            ("amount_gbp", pa.float64()),
+            ("hold_name", pa.string()),
+            ("hold_date", pa.date32()),
+            ("days_on_hold", pa.int32()),
+        ]
+    ),
 }
 
 
@@ -112,6 +129,9 @@ class Snapshot:
     withdrawn: bool = False
     withdrawn_at: str | None = None
     withdrawn_by: str | None = None
+    # A `computed` snapshot's exports (name, SHA-256, rows read, used, excluded by reason)
+    # and the version of the definitions that made its figures.
+    lineage: dict | None = None
 
     @classmethod
     def from_json(cls, raw: dict) -> Snapshot:
@@ -126,7 +146,7 @@ class Snapshot:
     def to_json(self) -> dict:
         # Field by field, not dataclasses.asdict: the whole manifest is written on every
         # commit, and asdict's deep copies made that most of a commit's time.
-        return {
+        entry = {
             "id": self.id,
             "seq": self.seq,
             "created": self.created,
@@ -140,6 +160,9 @@ class Snapshot:
             "withdrawn_at": self.withdrawn_at,
             "withdrawn_by": self.withdrawn_by,
         }
+        if self.lineage is not None:  # absent from other kinds: their entries never change
+            entry["lineage"] = self.lineage
+        return entry
 
 
 @dataclass(frozen=True)
@@ -266,6 +289,7 @@ class Store:
         kind: str,
         sources: Iterable[SourceFile] = (),
         created: str | None = None,
+        lineage: dict | None = None,
     ) -> Snapshot:
         """Store the given rows (per dataset) as one new snapshot and return its entry."""
         if kind not in KINDS:
@@ -300,6 +324,7 @@ class Store:
                 rows=sum(len(f) for f in frames.values()),
                 quarters=tuple(sorted({q for f in frames.values() for q in f["quarter"]})),
                 files=files,
+                lineage=lineage,
             )
             after = Manifest([*existing, snapshot], manifest.packs)
             self._write_manifest(after.snapshots, self._pack(after))

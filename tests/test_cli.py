@@ -27,6 +27,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_every_command_is_documented():
     assert COMMANDS == [
+        "compute",
         "debt",
         "ingest",
         "projects",

@@ -1,0 +1,289 @@
+"""From exports to figures: read, compute every figure the exports allow, commit.
+
+``compute`` is what the CLI and the Upload page call: it reads the files (``reading``),
+works out which quarters they cover, runs each family's definitions (today the payables;
+the service desk and receivables join ``FAMILIES``) and returns a ``Computation`` holding
+the figures, the invoices on hold, every file's lineage, problems and warnings. ``commit``
+stores a clean one as a single ``computed`` snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import holidays
+import pandas as pd
+
+from emss.ingest import Problem
+from emss.quarters import Quarter
+from emss.sources import payables
+from emss.sources.config import SourcesConfig
+from emss.sources.reading import Reading, Source, read_exports
+from emss.store import Snapshot, SourceFile, Store
+
+FAMILIES = (payables,)
+METRIC_COLUMNS = ["quarter", "partner", "metric", "value", "note"]
+ON_HOLD_COLUMNS = [
+    "quarter",
+    "partner",
+    "invoice_id",
+    "invoice_number",
+    "supplier",
+    "amount_gbp",
+    "hold_name",
+    "hold_date",
+    "days_on_hold",
+]
+# An export whose dates stop more than this before a quarter's end covers it only in part.
+PARTIAL_SLACK_DAYS = 7
+
+
+class ComputeError(ValueError):
+    """A computation that cannot be stored (it has problems, or no figures)."""
+
+
+@dataclass(frozen=True)
+class FileLineage:
+    """One export as a computed snapshot names it."""
+
+    name: str
+    sha256: str
+    kind: str | None
+    rows_read: int
+    rows_used: int
+    excluded: dict[str, int]
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "excluded": dict(self.excluded),
+        }
+
+
+@dataclass
+class Computation:
+    """Figures computed from an upload of exports, or the problems that stop it."""
+
+    files: list[FileLineage]
+    problems: list[Problem]
+    metrics: pd.DataFrame
+    on_hold: pd.DataFrame
+    quarters: list[Quarter] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    definitions: dict[str, str] = field(default_factory=dict)  # family area -> version
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def sources(self) -> list[SourceFile]:
+        return [SourceFile(f.name, f.sha256) for f in self.files]
+
+    def lineage(self) -> dict:
+        return {"definitions": dict(self.definitions), "exports": [f.to_json() for f in self.files]}
+
+    def exclusions_frame(self) -> pd.DataFrame:
+        """Rows left out on purpose: file, reason, rows."""
+        rows = [(f.name, reason, n) for f in self.files for reason, n in f.excluded.items()]
+        return pd.DataFrame(rows, columns=["file", "reason", "rows"])
+
+    def problems_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(p.file, p.line, p.column, p.value, p.expected) for p in self.problems],
+            columns=["file", "line", "column", "value", "problem"],
+        )
+
+    def summary(self) -> str:
+        files = f"{len(self.files)} export{'s' * (len(self.files) != 1)}"
+        if not self.ok:
+            n = len(self.problems)
+            return f"{files}: {n} problem{'s' * (n != 1)}; nothing can be stored"
+        quarters = ", ".join(str(q) for q in self.quarters) or "no quarter"
+        return f"{files} OK: {len(self.metrics)} figures for {quarters}"
+
+
+def _covered(reading: Reading) -> tuple[dt.date, dt.date] | None:
+    """The first and last date the exports' coverage dates reach."""
+    parts = [
+        f"SELECT min({c}) AS lo, max({c}) AS hi FROM {kind}"
+        for family in FAMILIES
+        for kind, columns in family.COVERAGE.items()
+        if kind in reading.kinds
+        for c in columns
+    ]
+    if not parts:
+        return None
+    lo, hi = reading.con.execute(
+        f"SELECT min(lo), max(hi) FROM ({' UNION ALL '.join(parts)})"
+    ).fetchall()[0]
+    return (lo, hi) if lo is not None else None
+
+
+def _quarters_table(reading: Reading, quarters: Sequence[Quarter]) -> None:
+    frame = pd.DataFrame(
+        {
+            "quarter": [str(q) for q in quarters],
+            "idx": [q.index for q in quarters],
+            "first_day": [q.first_month for q in quarters],
+            "last_day": [q.next.first_month - dt.timedelta(days=1) for q in quarters],
+        },
+        columns=["quarter", "idx", "first_day", "last_day"],
+    ).astype({"idx": "int64"})
+    frame["first_day"] = pd.to_datetime(frame["first_day"]).dt.date
+    frame["last_day"] = pd.to_datetime(frame["last_day"]).dt.date
+    reading.con.execute("DROP TABLE IF EXISTS quarters")
+    reading.con.from_df(frame).create("quarters")
+    reading.con.execute(
+        "CREATE OR REPLACE TABLE quarters AS SELECT quarter, idx, first_day::DATE AS first_day, "
+        "last_day::DATE AS last_day FROM quarters"
+    )
+
+
+def _calendar(reading: Reading) -> None:
+    """``calendar(day, n)``: n counts the working days (England and Wales) up to ``day``."""
+    lo, hi = dt.date(2000, 1, 1), dt.date(2000, 1, 1)
+    if "supplier_requests" in reading.kinds:
+        found = reading.con.execute(
+            "SELECT min(requested_date), max(greatest(requested_date, approved_date)) "
+            "FROM supplier_requests"
+        ).fetchall()[0]
+        if found[0] is not None:
+            lo, hi = found
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=range(lo.year, hi.year + 1))
+    reading.con.from_df(pd.DataFrame({"day": sorted(bank)}, dtype="object")).create("bank_days")
+    reading.con.execute(
+        """CREATE TABLE calendar AS
+        SELECT d::DATE AS day,
+               sum(CASE WHEN isodow(d) <= 5 AND d::DATE NOT IN (SELECT day::DATE FROM bank_days)
+                        THEN 1 ELSE 0 END) OVER (ORDER BY d) AS n
+        FROM range($lo::TIMESTAMP, $hi::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)""",
+        {"lo": lo, "hi": hi},
+    )
+
+
+def _lineage(reading: Reading) -> list[FileLineage]:
+    excluded: dict[str, dict[str, int]] = {}
+    whole: dict[str, int] = {}
+    for family in FAMILIES:
+        for kind, sql in family.EXCLUSIONS.items():
+            if kind not in reading.kinds:
+                continue
+            rows = reading.con.execute(
+                f"SELECT file, reason, any_value(whole), count(*) FROM ({sql}) "
+                "WHERE reason IS NOT NULL GROUP BY ALL ORDER BY file, reason"
+            ).fetchall()
+            for file, reason, is_whole, n in rows:
+                excluded.setdefault(file, {})[reason] = n
+                whole[file] = whole.get(file, 0) + (n if is_whole else 0)
+    return [
+        FileLineage(
+            f.name,
+            f.sha256,
+            f.kind.name if f.kind else None,
+            f.rows_read,
+            f.rows_read - whole.get(f.name, 0),
+            excluded.get(f.name, {}),
+        )
+        for f in reading.files
+    ]
+
+
+def _warnings(quarters: Sequence[Quarter], lo: dt.date, hi: dt.date) -> list[str]:
+    slack = dt.timedelta(days=PARTIAL_SLACK_DAYS)
+    out = []
+    for q in quarters:
+        first, last = q.first_month, q.next.first_month - dt.timedelta(days=1)
+        if hi < last - slack or lo > first + slack:
+            out.append(
+                f"{q} is covered only in part: the exports' dates run from "
+                f"{lo:%d %b %Y} to {hi:%d %b %Y}; its figures are for those days only"
+            )
+    return out
+
+
+def compute(
+    sources: Sequence[Source],
+    config: SourcesConfig,
+    *,
+    quarter: Quarter | None = None,
+    today: dt.date | None = None,
+) -> Computation:
+    """Read the exports and compute every figure they allow, for ``quarter`` or for every
+    quarter they cover up to the current one. Problems are collected, never raised."""
+    reading = read_exports(sources, config)
+    empty = Computation(
+        _lineage(reading) if reading.ok else [_bare(f) for f in reading.files],
+        reading.problems,
+        pd.DataFrame(columns=METRIC_COLUMNS),
+        pd.DataFrame(columns=ON_HOLD_COLUMNS),
+    )
+    if not reading.ok:
+        return empty
+    span = _covered(reading)
+    if span is None:
+        return empty
+    current = Quarter.containing(today or dt.date.today())
+    if quarter is not None:
+        quarters = [quarter]
+    else:
+        first, last = Quarter.containing(span[0]), min(Quarter.containing(span[1]), current)
+        quarters = [Quarter.from_index(i) for i in range(first.index, last.index + 1)]
+    _quarters_table(reading, quarters)
+    reading.con.from_df(
+        pd.DataFrame({"type": [t.casefold() for t in config.trade_types]}, dtype="str")
+    ).create("trade_types")
+    _calendar(reading)
+    frames, on_hold, versions = [], [], {}
+    for family in FAMILIES:
+        if not set(family.KINDS) & reading.kinds:
+            continue
+        versions[family.AREA] = family.VERSION
+        reading.con.execute(family.SETUP)
+        for figure in family.FIGURES:
+            if not set(figure.needs) <= reading.kinds:
+                continue
+            found = reading.con.execute(figure.sql).df()
+            found["value"] = found["value"].astype("float64").round(figure.decimals)
+            frames.append(found.assign(metric=figure.metric, note=None))
+        if {"ap_invoices", "ap_holds"} <= reading.kinds:
+            on_hold.append(reading.con.execute(family.ON_HOLD_SQL).df())
+    metrics = pd.concat(frames, ignore_index=True) if frames else empty.metrics
+    metrics = metrics[METRIC_COLUMNS].sort_values(["quarter", "metric", "partner"])
+    held = pd.concat(on_hold, ignore_index=True) if on_hold else empty.on_hold
+    return Computation(
+        empty.files,
+        [],
+        metrics.reset_index(drop=True),
+        held[ON_HOLD_COLUMNS],
+        sorted({Quarter.parse(q) for q in metrics["quarter"]}),
+        _warnings(quarters, *span),
+        versions,
+    )
+
+
+def _bare(f) -> FileLineage:
+    return FileLineage(f.name, f.sha256, f.kind.name if f.kind else None, f.rows_read, 0, {})
+
+
+def commit(store: Store, computation: Computation, *, uploaded_by: str) -> Snapshot:
+    """Store a clean computation as one ``computed`` snapshot; refuse one with problems."""
+    if not computation.ok:
+        raise ComputeError(
+            f"the exports have problems and were not stored: {computation.summary()}"
+        )
+    if computation.metrics.empty:
+        raise ComputeError("the exports hold no figures for the quarters asked; nothing was stored")
+    return store.commit(
+        {"metrics": computation.metrics, "fsc_on_hold": computation.on_hold},
+        uploaded_by=uploaded_by,
+        kind="computed",
+        sources=computation.sources,
+        lineage=computation.lineage(),
+    )

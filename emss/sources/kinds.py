@@ -1,0 +1,114 @@
+"""The kinds of export, as data: each one's columns as its system labels them.
+
+An export's kind is known from its header: the kind whose every column the header holds
+(letter case and order free, extra columns ignored). A kind lists only the columns the
+definitions use; anything else in a file is never read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEXT, DATE, AMOUNT = "text", "date", "amount"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str  # as the system writes it in the header
+    name: str  # the SQL column it is read into
+    type: str = TEXT  # text | date | amount
+    required: bool = True  # a blank cell is a problem
+    choices: tuple[str, ...] = ()  # the values allowed (any letter case), when listed
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    name: str  # the SQL table of every file of this kind
+    label: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # columns that identify a row: a repeat is a problem
+    # (earlier, later): a `later` date before its `earlier` one is a problem.
+    order: tuple[tuple[str, str], ...] = ()
+    business_unit: str | None = None  # the column mapped to a partner by sources.toml
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+BUSINESS_UNIT = Column("Business Unit", "business_unit")
+
+AP_INVOICES = ExportKind(
+    "ap_invoices",
+    "AP invoices",
+    (
+        BUSINESS_UNIT,
+        Column("Invoice ID", "invoice_id"),
+        Column("Invoice Number", "invoice_number"),
+        Column("Supplier Name", "supplier_name"),
+        Column("Supplier Number", "supplier_number", required=False),
+        Column("Supplier Type", "supplier_type", required=False),
+        Column(
+            "Invoice Type",
+            "invoice_type",
+            choices=("Standard", "Credit Memo", "Debit Memo", "Prepayment"),
+        ),
+        Column("Invoice Date", "invoice_date", DATE),
+        Column("Invoice Received Date", "received_date", DATE, required=False),
+        Column("Creation Date", "creation_date", DATE),
+        Column("Invoice Amount", "amount", AMOUNT),
+        Column("Cancelled Date", "cancelled_date", DATE, required=False),
+        Column("Paid Date", "paid_date", DATE, required=False),
+    ),
+    key=("invoice_id",),
+    order=(("received_date", "paid_date"), ("invoice_date", "paid_date")),
+    business_unit="business_unit",
+)
+
+AP_PAYMENTS = ExportKind(
+    "ap_payments",
+    "AP payments",
+    (
+        BUSINESS_UNIT,
+        Column("Payment Number", "payment_number"),
+        Column("Payment Date", "payment_date", DATE),
+        Column("Payment Amount", "amount", AMOUNT),
+        Column(
+            "Payment Status",
+            "status",
+            choices=("Negotiable", "Cleared", "Reconciled", "Voided", "Spoiled", "Stopped"),
+        ),
+    ),
+    key=("business_unit", "payment_number"),
+    business_unit="business_unit",
+)
+
+AP_HOLDS = ExportKind(
+    "ap_holds",
+    "AP holds",
+    (
+        BUSINESS_UNIT,
+        Column("Invoice ID", "invoice_id"),
+        Column("Hold Name", "hold_name"),
+        Column("Hold Reason", "hold_reason", required=False),
+        Column("Hold Date", "hold_date", DATE),
+        Column("Release Date", "release_date", DATE, required=False),
+    ),
+    key=(),  # an invoice may carry the same hold twice (placed, released, placed again)
+    order=(("hold_date", "release_date"),),
+    business_unit="business_unit",
+)
+
+SUPPLIER_REQUESTS = ExportKind(
+    "supplier_requests",
+    "Supplier requests",
+    (
+        Column("Request Number", "request_number"),
+        Column("Requested Date", "requested_date", DATE),
+        Column("Approved Date", "approved_date", DATE, required=False),
+        Column("Status", "status", required=False),
+    ),
+    key=("request_number",),
+    order=(("requested_date", "approved_date"),),
+)
+
+KINDS: tuple[ExportKind, ...] = (AP_INVOICES, AP_PAYMENTS, AP_HOLDS, SUPPLIER_REQUESTS)

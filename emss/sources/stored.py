@@ -1,0 +1,138 @@
+"""What pages ask of computed snapshots, as SQL over the store's Parquet files: the
+reconciliation of computed and typed-in figures, and the invoices on hold over 90 days.
+
+Its own in-memory DuckDB per call (the store's manifest says which files to read), so it
+needs nothing from ``emss.queries``; the rule for which figure is shown is the same: the
+newest snapshot that is not withdrawn wins.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from emss.export import to_csv
+from emss.quarters import Quarter
+from emss.sources import payables
+from emss.sources.compute import ON_HOLD_COLUMNS
+from emss.sources.config import SourcesConfig
+from emss.store import DATASETS, Store
+
+TYPED_KINDS = ("upload", "report")  # figures people typed in
+PENDING = "(this upload)"
+
+_RECONCILE = """
+WITH given AS (
+    SELECT r.quarter, r.partner, r.metric, r.value, s.id, s.seq, s.kind
+    FROM metric_rows r JOIN snapshots s ON s.id = r.snapshot_id
+    WHERE NOT s.withdrawn
+    UNION ALL
+    SELECT quarter, partner, metric, value, $pending, $pending_seq, 'computed' FROM pending),
+newest AS (
+    SELECT *, kind = 'computed' AS computed FROM given
+    QUALIFY row_number() OVER (
+        PARTITION BY quarter, partner, metric, kind = 'computed' ORDER BY seq DESC) = 1),
+typed AS (
+    SELECT * FROM given WHERE list_contains($typed, kind)
+    QUALIFY row_number() OVER (PARTITION BY quarter, partner, metric ORDER BY seq DESC) = 1)
+SELECT c.quarter, c.partner, c.metric, c.value AS computed, c.id AS computed_snapshot,
+       t.value AS typed, t.id AS typed_snapshot, t.kind AS typed_kind,
+       c.value - t.value AS difference,
+       CASE WHEN t.seq IS NULL OR c.seq > t.seq THEN 'computed' ELSE 'typed' END AS shown
+FROM newest c JOIN typed t USING (quarter, partner, metric)
+WHERE c.computed
+  AND ($quarter IS NULL OR c.quarter = $quarter)
+ORDER BY c.quarter, c.metric, c.partner
+"""
+
+_ON_HOLD = """
+WITH latest AS (
+    SELECT h.*, s.seq FROM on_hold h JOIN snapshots s ON s.id = h.snapshot_id
+    WHERE NOT s.withdrawn AND h.quarter = $quarter
+      AND ($partner IS NULL OR h.partner = $partner)
+    QUALIFY s.seq = max(s.seq) OVER (PARTITION BY h.partner))
+SELECT snapshot_id, partner, invoice_id, invoice_number, supplier, amount_gbp, hold_name,
+       hold_date, days_on_hold
+FROM latest ORDER BY partner, days_on_hold DESC, invoice_id
+"""
+
+
+def _connect(store: Store) -> duckdb.DuckDBPyConnection:
+    manifest = store.manifest()
+    con = duckdb.connect(":memory:")
+    con.from_df(
+        pd.DataFrame(
+            {
+                "id": [s.id for s in manifest.snapshots],
+                "seq": [s.seq for s in manifest.snapshots],
+                "kind": [s.kind for s in manifest.snapshots],
+                "withdrawn": [s.withdrawn for s in manifest.snapshots],
+            },
+            columns=["id", "seq", "kind", "withdrawn"],
+        ).astype({"id": "str", "seq": "int64", "kind": "str", "withdrawn": "bool"})
+    ).create("snapshots")
+    for table, dataset in (("metric_rows", "metrics"), ("on_hold", "fsc_on_hold")):
+        files = [str(store.path(f)) for f in manifest.files(dataset)]
+        if files:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($f)", {"f": files})
+        else:
+            con.from_arrow(DATASETS[dataset].empty_table()).create(table)
+    return con
+
+
+def reconciliation(
+    store: Store, pending: pd.DataFrame | None = None, quarter: Quarter | None = None
+) -> pd.DataFrame:
+    """Each computed figure that was also typed in (an upload or report snapshot) for the same
+    quarter, partner and metric: both values, the difference (computed − typed) and which one
+    the dashboard shows (the newer snapshot's).
+
+    ``pending``: figures not yet committed (an upload's preview), taken as the newest
+    snapshot, named ``PENDING``. Without it, the stored computed snapshots (History page).
+    Columns: quarter, partner, metric, computed, computed_snapshot, typed, typed_snapshot,
+    typed_kind, difference, shown ("computed" or "typed").
+    """
+    con = _connect(store)
+    rows = (
+        pending
+        if pending is not None
+        else pd.DataFrame(columns=["quarter", "partner", "metric", "value"])
+    )
+    con.from_df(
+        rows[["quarter", "partner", "metric", "value"]].astype(
+            {"quarter": "str", "partner": "str", "metric": "str", "value": "float64"}
+        )
+    ).create("pending")
+    seq = max((s.seq for s in store.snapshots()), default=0) + 1
+    return con.execute(
+        _RECONCILE,
+        {
+            "pending": PENDING,
+            "pending_seq": seq,
+            "typed": list(TYPED_KINDS),
+            "quarter": str(quarter) if quarter else None,
+        },
+    ).df()
+
+
+def on_hold_invoices(store: Store, quarter: Quarter, partner: str | None = None) -> pd.DataFrame:
+    """The invoices on hold over 90 days at the quarter's end, per council, from the newest
+    computed snapshot that lists them, longest held first. Columns: snapshot_id, partner,
+    invoice_id, invoice_number, supplier, amount_gbp, hold_name, hold_date, days_on_hold."""
+    return _connect(store).execute(_ON_HOLD, {"quarter": str(quarter), "partner": partner}).df()
+
+
+def on_hold_csv(frame: pd.DataFrame) -> str:
+    """The on-hold list as a CSV safe to open in a spreadsheet (formula cells neutralised)."""
+    columns = [c for c in ON_HOLD_COLUMNS if c in frame.columns]
+    return to_csv(frame[columns])
+
+
+def definitions(config: SourcesConfig) -> dict[str, str]:
+    """Each computed figure's definition in words, by metric key (for the Definitions page),
+    with this store's sources.toml values filled in."""
+    trade = " or ".join(f'"{t}"' for t in config.trade_types)
+    return {
+        f.metric: f.words.format(trade_types=trade) + f" (definitions {payables.VERSION})"
+        for f in payables.FIGURES
+    }
