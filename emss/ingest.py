@@ -31,10 +31,13 @@ METRICS_COLUMNS = ("quarter", "partner", "metric", "value")
 DEBT_COLUMNS = ("quarter", "partner", "collector", "sector", "movement_gbp")
 OPTIONAL_COLUMNS = ("note",)
 
-_NUMBER = re.compile(
-    r"^(?P<open>\()?\s*(?P<sign>[-−])?\s*(?P<pound>£)?\s*(?P<sign2>[-−])?\s*"
-    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?\s*(?P<close>\))?$"
-)
+# The digits alone: each alternative is unambiguous, so matching is linear in the text.
+# Signs, brackets, £ and % around them are peeled off by a scan (_number_parts): one pattern
+# with optional parts between runs of \s* backtracked polynomially ("(" + 300 spaces + "x"
+# took 48 s).
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
+_PREFIX_SLOTS = (("open", "("), ("sign", "-−"), ("pound", "£"), ("sign2", "-−"))
+_SUFFIXES = ((), ("%",), (")",), ("%", ")"))
 NUMBER_EXAMPLE = "a number such as 43,689, £1,234.50, -1,234 or (1,234)"
 
 
@@ -111,9 +114,38 @@ class Validation:
         )
 
 
+def _number_parts(text: str) -> dict[str, str] | None:
+    """Split a figure into its marks (open, sign, pound, sign2, pct, close) and digits, in
+    the order ``(`` ``-`` ``£`` ``-`` digits ``%`` ``)`` with spaces between; None if it is
+    not in that shape. One pass over the text: no backtracking."""
+    start, end = 0, len(text)
+    prefix: list[str] = []
+    while start < end and (text[start] in "(-−£" or text[start].isspace()):
+        if not text[start].isspace():
+            prefix.append(text[start])
+        start += 1
+    suffix: list[str] = []
+    while end > start and (text[end - 1] in "%)" or text[end - 1].isspace()):
+        if not text[end - 1].isspace():
+            suffix.append(text[end - 1])
+        end -= 1
+    suffix.reverse()
+    digits = text[start:end]
+    if tuple(suffix) not in _SUFFIXES or not _DIGITS.fullmatch(digits):
+        return None
+    parts = {"digits": digits, "pct": "%" * ("%" in suffix), "close": ")" * (")" in suffix)}
+    marks = iter(prefix)
+    mark = next(marks, None)
+    for slot, allowed in _PREFIX_SLOTS:
+        parts[slot] = ""
+        if mark is not None and mark in allowed:
+            parts[slot], mark = mark, next(marks, None)
+    return None if mark is not None else parts
+
+
 def parse_number(text: str, *, percent_sign: bool) -> float:
     """Read a number as Excel and people write it; raise ValueError saying what was expected."""
-    match = _NUMBER.match(text.strip())
+    match = _number_parts(text.strip())
     if not match or bool(match["open"]) != bool(match["close"]):
         raise ValueError(f"is not a number (expected {NUMBER_EXAMPLE})")
     if sum(bool(match[g]) for g in ("open", "sign", "sign2")) > 1:

@@ -1,0 +1,73 @@
+"""Hostile and damaged input: cells built to stall a parser, and what the user is told."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from emss import ingest
+from tests.conftest import REPORT_DAY
+
+# The number pattern the upload contract was first written as. It backtracks polynomially on
+# long runs of spaces, so it is only an oracle here, for short texts.
+CONTRACT_PATTERN = re.compile(
+    r"^(?P<open>\()?\s*(?P<sign>[-−])?\s*(?P<pound>£)?\s*(?P<sign2>[-−])?\s*"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?\s*(?P<close>\))?$"
+)
+
+
+def _outcome(text: str) -> float | str:
+    try:
+        return ingest.parse_number(text, percent_sign=True)
+    except ValueError as error:
+        return str(error).split(" (")[0]
+
+
+def _contract(text: str) -> float | str:
+    match = CONTRACT_PATTERN.match(text.strip())
+    if not match or bool(match["open"]) != bool(match["close"]):
+        return "is not a number"
+    if sum(bool(match[g]) for g in ("open", "sign", "sign2")) > 1:
+        return "has more than one minus sign"
+    value = float(match["digits"].replace(",", ""))
+    if value > 1e15:
+        return "is too large to be a figure"
+    return -value if value and (match["open"] or match["sign"] or match["sign2"]) else value
+
+
+@given(st.text(alphabet="( )-−£%1,.0x\t", max_size=10))
+def test_the_number_scanner_reads_every_short_text_as_the_contract_pattern_does(text):
+    assert _outcome(text) == _contract(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" + " " * 5000 + "x",
+        "(" + " " * 5000 + "1",
+        "-" + " -" * 5000 + "1",
+        "1" + " " * 5000 + "%x",
+        "%" * 5000,
+        "1," * 5000,
+    ],
+    ids=["open-spaces-x", "open-spaces-digit", "minus-runs", "spaces-before-pct", "pct", "commas"],
+)
+def test_a_cell_built_to_make_a_parser_backtrack_is_refused_at_once(metrics_csv, text):
+    """With the first pattern, "(" + 300 spaces + "x" took 48 s and froze the server."""
+    data = metrics_csv(f'2023/24 Q3,EMSS,esc_payroll_payments,"{text}",')
+    result = ingest.validate([("hostile.csv", data)], today=REPORT_DAY)
+    [problem] = result.problems
+    assert (problem.file, problem.line, problem.column) == ("hostile.csv", 2, "value")
+    assert problem.expected.startswith(("is not a number", "has more than one minus sign"))
+
+
+@pytest.mark.parametrize(
+    "text", ["2023" + " " * 5000 + "/x", "FY" + " " * 5000 + "x", "Q3 2023/" + "2" * 5000]
+)
+def test_a_hostile_quarter_is_refused_at_once(metrics_csv, text):
+    data = metrics_csv(f"{text},EMSS,esc_payroll_payments,1,")
+    [problem] = ingest.validate([("q.csv", data)], today=REPORT_DAY).problems
+    assert problem.column == "quarter"
