@@ -47,14 +47,7 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def _read(paths: Sequence[Path]) -> ingest.Validation:
-    files = []
-    for path in paths:
-        try:
-            files.append((path.name, path.read_bytes()))
-        except OSError as error:
-            files.append((path.name, b""))
-            print(f"{path}: cannot be read ({error.strerror})", file=sys.stderr)
-    return ingest.validate(files)
+    return ingest.read_files(paths)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

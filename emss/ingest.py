@@ -15,8 +15,10 @@ import io
 import math
 import os
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -38,6 +40,18 @@ OPTIONAL_COLUMNS = ("note",)
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 _PREFIX_SLOTS = (("open", "("), ("sign", "-−"), ("pound", "£"), ("sign2", "-−"))
 _SUFFIXES = ((), ("%",), (")",), ("%", ")"))
+# Bounds that keep validating a hostile file cheap: validation stops at LISTED_PROBLEMS
+# problems (nobody reads further, and a "did you mean" costs about a millisecond each);
+# values in problems are cut to SHOWN_CHARACTERS; a cell may hold MAX_CELL_CHARACTERS
+# (Python's csv module's own limit).
+LISTED_PROBLEMS = 1000
+SUMMARY_QUARTERS = 8  # an upload's summary names up to this many quarters, else their range
+SHOWN_CHARACTERS = 100
+MAX_CELL_CHARACTERS = 131_072
+# The csv module's limit is process-wide and stops a file at its first long cell; the upload
+# size limit already bounds every cell, so each is measured here instead and named.
+csv.field_size_limit(sys.maxsize)
+
 NUMBER_EXAMPLE = "a number such as 43,689, £1,234.50, -1,234 or (1,234)"
 
 
@@ -81,6 +95,7 @@ class Validation:
     debt: pd.DataFrame
     files: list[FileSummary]
     problems: list[Problem] = field(default_factory=list)
+    stopped: bool = False  # validation stopped at LISTED_PROBLEMS problems
 
     @property
     def ok(self) -> bool:
@@ -106,8 +121,16 @@ class Validation:
         files = f"{len(self.files)} file{'s' * (len(self.files) != 1)}"
         if not self.ok:
             count = len(self.problems)
-            return f"{files}: {count} problem{'s' * (count != 1)}; nothing can be stored"
-        quarters = ", ".join(str(q) for q in self.quarters) or "no quarter"
+            if self.stopped:
+                return (
+                    f"{files}: {count:,} problems, and checking stopped there "
+                    "(correct these and check again); nothing can be stored"
+                )
+            return f"{files}: {count:,} problem{'s' * (count != 1)}; nothing can be stored"
+        found = self.quarters
+        quarters = ", ".join(str(q) for q in found) or "no quarter"
+        if len(found) > SUMMARY_QUARTERS:
+            quarters = f"{len(found):,} quarters, {found[0]} to {found[-1]}"
         return (
             f"{files} OK: {len(self.metrics)} figures and {len(self.debt)} debt movements "
             f"for {quarters}"
@@ -145,18 +168,26 @@ def _number_parts(text: str) -> dict[str, str] | None:
 
 def parse_number(text: str, *, percent_sign: bool) -> float:
     """Read a number as Excel and people write it; raise ValueError saying what was expected."""
-    match = _number_parts(text.strip())
+    text = text.strip()
+    if _DIGITS.fullmatch(text):  # the common case, a plain figure: no marks to check
+        return _figure_value(text)
+    match = _number_parts(text)
     if not match or bool(match["open"]) != bool(match["close"]):
         raise ValueError(f"is not a number (expected {NUMBER_EXAMPLE})")
     if sum(bool(match[g]) for g in ("open", "sign", "sign2")) > 1:
         raise ValueError(f"has more than one minus sign (expected {NUMBER_EXAMPLE})")
     if match["pct"] and not percent_sign:
         raise ValueError("has a % sign but this metric is not a percentage")
-    value = float(match["digits"].replace(",", ""))
-    if not math.isfinite(value) or value > 1e15:
-        raise ValueError("is too large to be a figure (expected at most 1,000,000,000,000,000)")
+    value = _figure_value(match["digits"])
     negative = match["open"] or match["sign"] or match["sign2"]
     return -value if negative and value else value
+
+
+def _figure_value(digits: str) -> float:
+    value = float(digits.replace(",", ""))
+    if not math.isfinite(value) or value > 1e15:
+        raise ValueError("is too large to be a figure (expected at most 1,000,000,000,000,000)")
+    return value
 
 
 def decode(data: bytes) -> str:
@@ -183,25 +214,36 @@ class _Reader:
         self.today = today
         self.max_bytes = max_bytes
         self.problems: list[Problem] = []
-        self.metrics: list[dict] = []
-        self.debt: list[dict] = []
+        self.hints: dict[str, str] = {}
+        self.uploadable = {m.key: m for m in catalogue.uploadable}
+        self.metrics: list[tuple] = []  # rows in the order of METRICS_COLUMNS, then the note
+        self.debt: list[tuple] = []
         self.seen: dict[tuple, tuple[str, int]] = {}
         full_names = {name: code for code, name in PARTNER_NAMES.items() if code != "EMSS"}
         self.partners = _lookup(("LCC", "NCC", "External", "EMSS"), full_names)
         self.debt_partners = _lookup(catalogue.debt.partners, full_names)
         self.sectors = _lookup(catalogue.debt.sectors)
         self.collectors = _lookup(catalogue.debt.collectors)
-        self.quarters: dict[str, Quarter | str] = {}
+        self.quarters: dict[str, tuple[str | None, str]] = {}  # text: (canonical, problem)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether validation has found as many problems as it lists, and stops."""
+        return len(self.problems) >= LISTED_PROBLEMS
 
     def problem(self, file: str, line: int | None, column: str | None, value, expected: str):
+        if self.stopped:
+            return
+        if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+            value = f"{value[:SHOWN_CHARACTERS]}… ({len(value):,} characters)"
         self.problems.append(Problem(file, line, column, value, expected))
 
     def read_file(self, name: str, data: bytes) -> FileSummary:
         digest = hashlib.sha256(data).hexdigest()
+        if self.stopped:
+            return FileSummary(name, None, 0, digest)
         if len(data) > self.max_bytes:
-            size = f"{len(data) / 1024 / 1024:.1f} MB"
-            limit = f"{self.max_bytes / 1024 / 1024:g} MB"
-            self.problem(name, None, None, None, f"is {size}, larger than the {limit} limit")
+            self.problem(name, None, None, None, _too_large(len(data), self.max_bytes))
             return FileSummary(name, None, 0, digest)
         try:
             text = decode(data)
@@ -214,22 +256,30 @@ class _Reader:
                 "is not a text file (expected a CSV in UTF-8 or Windows-1252)",
             )
             return FileSummary(name, None, 0, digest)
+        before = len(self.metrics) + len(self.debt)
         try:
-            records = list(self._records(text))
+            kind = self._rows(name, self._records(text))
         except csv.Error as error:
             self.problem(name, None, None, None, f"is not a readable CSV ({error})")
             return FileSummary(name, None, 0, digest)
-        if not records:
+        return FileSummary(name, kind, len(self.metrics) + len(self.debt) - before, digest)
+
+    def _rows(self, name: str, records: Iterable[tuple[int, list[str]]]) -> str | None:
+        """Check every row of a file; the file's kind, or None if its header is unusable."""
+        records = iter(records)
+        first = next(records, None)
+        if first is None:
             self.problem(name, None, None, None, "is empty (expected a header row and figures)")
-            return FileSummary(name, None, 0, digest)
-        (header_line, header), *rows = records
+            return None
+        header_line, header = first
         kind, columns = self._header(name, header_line, header)
         if kind is None:
-            return FileSummary(name, None, 0, digest)
-        if not rows:
-            self.problem(name, None, None, None, "has a header but no rows of figures")
-        before = len(self.metrics) + len(self.debt)
-        for line, fields in rows:
+            return None
+        rows = 0
+        for line, fields in records:
+            if self.stopped:
+                break
+            rows += 1
             if len(fields) > len(header) and any(f.strip() for f in fields[len(header) :]):
                 self.problem(
                     name,
@@ -239,11 +289,27 @@ class _Reader:
                     f"has {len(fields)} fields but the header has {len(header)}",
                 )
                 continue
-            cells = {
-                col: (fields[i].strip() if i < len(fields) else "") for col, i in columns.items()
-            }
-            (self._metric_row if kind == "metrics" else self._debt_row)(name, line, cells)
-        return FileSummary(name, kind, len(self.metrics) + len(self.debt) - before, digest)
+            fields += [""] * (len(header) - len(fields))  # a short row's missing cells are empty
+            cells = {col: fields[i].strip() for col, i in columns.items()}
+            if max(map(len, cells.values())) > MAX_CELL_CHARACTERS:
+                self._too_long(name, line, cells)
+            else:
+                (self._metric_row if kind == "metrics" else self._debt_row)(name, line, cells)
+        if not rows:
+            self.problem(name, None, None, None, "has a header but no rows of figures")
+        return kind
+
+    def _too_long(self, name: str, line: int, cells: dict[str, str]) -> None:
+        for column, cell in cells.items():
+            if len(cell) > MAX_CELL_CHARACTERS:
+                self.problem(
+                    name,
+                    line,
+                    column,
+                    cell,
+                    f"is longer than {MAX_CELL_CHARACTERS:,} characters "
+                    "(expected a figure or a note of at most that length)",
+                )
 
     @staticmethod
     def _records(text: str):
@@ -251,7 +317,7 @@ class _Reader:
         reader = csv.reader(io.StringIO(text, newline=""))
         line = 1
         for fields in reader:
-            if any(f.strip() for f in fields):
+            if any(map(str.strip, fields)):
                 yield line, fields
             line = reader.line_num + 1
 
@@ -287,14 +353,13 @@ class _Reader:
             try:
                 quarter = Quarter.parse(text)
                 check_not_future(quarter, self.today)
-                self.quarters[text] = quarter
+                self.quarters[text] = (str(quarter), "")
             except QuarterError as error:
-                self.quarters[text] = str(error)
-        found = self.quarters[text]
-        if isinstance(found, Quarter):
-            return str(found)
-        self.problem(name, line, "quarter", text, found)
-        return None
+                self.quarters[text] = (None, str(error))
+        canonical, problem = self.quarters[text]
+        if canonical is None:
+            self.problem(name, line, "quarter", text, problem)
+        return canonical
 
     def _choice(self, name, line, column, text, table, what) -> str | None:
         found = table.get(text.casefold())
@@ -307,10 +372,10 @@ class _Reader:
 
     def _metric(self, name: str, line: int, text: str) -> Metric | None:
         key = text.strip()
+        if key in self.uploadable:  # the common case, checked first: one lookup per row
+            return self.uploadable[key]
         if key not in self.catalogue:
-            close = difflib.get_close_matches(key, self.catalogue.keys, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else " (see the metric catalogue)"
-            self.problem(name, line, "metric", text, f"is not a known metric{hint}")
+            self.problem(name, line, "metric", text, f"is not a known metric{self._hint(key)}")
             return None
         metric = self.catalogue[key]
         if metric.derived:
@@ -324,6 +389,15 @@ class _Reader:
             )
             return None
         return metric
+
+    def _hint(self, key: str) -> str:
+        """ " (did you mean x?)", searched once per distinct misspelling."""
+        if key not in self.hints:
+            close = difflib.get_close_matches(key, self.catalogue.keys, n=1)
+            self.hints[key] = (
+                f" (did you mean {close[0]}?)" if close else " (see the metric catalogue)"
+            )
+        return self.hints[key]
 
     def _value(self, name, line, column, text, metric: Metric | None) -> float | None:
         unit = metric.unit if metric else None
@@ -368,7 +442,7 @@ class _Reader:
         quarter = self._quarter(name, line, cells["quarter"])
         partner = self._choice(name, line, "partner", cells["partner"], self.partners, "partner")
         metric = self._metric(name, line, cells["metric"])
-        if metric and partner and partner not in (*metric.partners, "EMSS"):
+        if metric and partner and partner != "EMSS" and partner not in metric.partners:
             *others, last = dict.fromkeys((*metric.partners, "EMSS"))
             allowed = f"{', '.join(others)} or {last}" if others else last
             self.problem(
@@ -385,15 +459,7 @@ class _Reader:
         if None in (quarter, partner, metric, value):
             return
         if self._once(name, line, "metric", (quarter, partner, metric.key), metric.key):
-            self.metrics.append(
-                {
-                    "quarter": quarter,
-                    "partner": partner,
-                    "metric": metric.key,
-                    "value": value,
-                    "note": cells.get("note") or None,
-                }
-            )
+            self.metrics.append((quarter, partner, metric.key, value, cells.get("note") or None))
 
     def _debt_row(self, name: str, line: int, cells: dict[str, str]) -> None:
         quarter = self._quarter(name, line, cells["quarter"])
@@ -412,14 +478,7 @@ class _Reader:
             return
         if self._once(name, line, "sector", (quarter, partner, collector, sector), sector):
             self.debt.append(
-                {
-                    "quarter": quarter,
-                    "partner": partner,
-                    "collector": collector,
-                    "sector": sector,
-                    "movement_gbp": movement,
-                    "note": cells.get("note") or None,
-                }
+                (quarter, partner, collector, sector, movement, cells.get("note") or None)
             )
 
 
@@ -445,7 +504,40 @@ def validate(
         ),
         files=summaries,
         problems=reader.problems,
+        stopped=reader.stopped,
     )
+
+
+def read_files(paths: Iterable[Path], *, max_bytes: int | None = None) -> Validation:
+    """Validate files on disk. A file's size is checked before it is read, so an oversized
+    file is refused without loading it; an unreadable one is reported once, by name."""
+    limit = max_bytes or max_upload_bytes()
+    files: list[tuple[str, bytes]] = []
+    unreadable: list[Problem] = []
+    for path in paths:
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                unreadable.append(Problem(path.name, None, None, None, _too_large(size, limit)))
+                continue
+            files.append((path.name, path.read_bytes()))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            unreadable.append(Problem(str(path), None, None, None, f"cannot be read ({reason})"))
+    result = validate(files, max_bytes=limit) if files or not unreadable else None
+    if result is None:
+        return Validation(
+            metrics=pd.DataFrame(columns=["quarter", "partner", "metric", "value", "note"]),
+            debt=pd.DataFrame(columns=[*DEBT_COLUMNS, "note"]),
+            files=[],
+            problems=unreadable,
+        )
+    result.problems[:0] = unreadable
+    return result
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"is {size / 1024 / 1024:.1f} MB, larger than the {limit / 1024 / 1024:g} MB limit"
 
 
 # --- before anything is written: what the upload would change ---------------------------

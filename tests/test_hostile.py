@@ -71,3 +71,30 @@ def test_a_hostile_quarter_is_refused_at_once(metrics_csv, text):
     data = metrics_csv(f"{text},EMSS,esc_payroll_payments,1,")
     [problem] = ingest.validate([("q.csv", data)], today=REPORT_DAY).problems
     assert problem.column == "quarter"
+
+
+def test_checking_stops_at_a_thousand_problems_and_says_so(metrics_csv):
+    rows = [f"2023/24 Q3,EMSS,esc_payroll_paymnts{i % 7},1," for i in range(3000)]
+    result = ingest.validate([("many.csv", metrics_csv(*rows))], today=REPORT_DAY)
+    assert len(result.problems) == ingest.LISTED_PROBLEMS
+    assert result.problems[-1].line == ingest.LISTED_PROBLEMS + 1
+    assert result.summary() == (
+        "1 file: 1,000 problems, and checking stopped there (correct these and check again); "
+        "nothing can be stored"
+    )
+    assert str(result.problems[0]) == (
+        'many.csv line 2, metric: "esc_payroll_paymnts0" is not a known metric '
+        "(did you mean esc_payroll_payments?)"
+    )
+
+
+def test_an_over_long_cell_is_named_by_line_and_column(metrics_csv):
+    note = "n" * (ingest.MAX_CELL_CHARACTERS + 1)
+    data = metrics_csv(
+        "2023/24 Q3,EMSS,esc_dbs_checks,1,", f"2023/24 Q3,EMSS,esc_payroll_payments,2,{note}"
+    )
+    [problem] = ingest.validate([("long.csv", data)], today=REPORT_DAY).problems
+    assert str(problem) == (
+        f'long.csv line 3, note: "{"n" * ingest.SHOWN_CHARACTERS}… (131,073 characters)" '
+        "is longer than 131,072 characters (expected a figure or a note of at most that length)"
+    )
