@@ -1,0 +1,34 @@
+"""People's own words (notes, names, project updates) shown as text, never as markup.
+
+Streamlit draws captions, messages and Markdown through a Markdown renderer, and the
+Markdown report is read by one: a note holding ``![x](http://host/pixel.png)`` would make
+every viewer's browser fetch that address, and ``[x](…)`` in a name would become a link.
+``markdown_literal`` makes such text render exactly as written, on one line.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Marks that start Markdown anywhere in a line (emphasis, code, links and images, raw HTML,
+# entities, tables, strikethrough, Streamlit's LaTeX and colour directives' brackets).
+_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#|~$&!"})
+# Marks that start a block only at the start of a line: lists, rules, quotes, setext
+# headings, ordered lists ("1." or "1)"). Linear: one class, then a bounded run of digits.
+_LINE_START = re.compile(r"[-+=>]|\d{1,9}[.)]")
+
+
+def one_line(text: str) -> str:
+    """The text with every line break (of any kind) as one space, ends trimmed."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def markdown_literal(text: object) -> str:
+    """``text`` as Markdown that shows it exactly as written, on one line: nothing in it
+    becomes a link, an image, a heading, a list, a rule, a table or HTML."""
+    line = one_line(str(text)).translate(_INLINE)
+    start = _LINE_START.match(line)
+    if start:
+        mark = start.group()
+        line = f"{mark[:-1]}\\{mark[-1]}{line[start.end() :]}"
+    return line
