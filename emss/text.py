@@ -12,7 +12,8 @@ import re
 
 # Marks that start Markdown anywhere in a line (emphasis, code, links and images, raw HTML,
 # entities, tables, strikethrough, Streamlit's LaTeX and colour directives' brackets).
-_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#|~$&!"})
+# Brackets are enough to stop links and images: "(" and "!" alone do nothing.
+_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~$&"})
 # Marks that start a block only at the start of a line: lists, rules, quotes, setext
 # headings, ordered lists ("1." or "1)"). Linear: one class, then a bounded run of digits.
 _LINE_START = re.compile(r"[-+=>]|\d{1,9}[.)]")
