@@ -33,6 +33,7 @@ from emss.quarters import Quarter, QuarterError
 from emss.queries import Database
 from emss.store import Store
 from emss.targets import Target, TargetsError, load_targets, rag_text
+from emss.text import markdown_literal
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -333,7 +334,7 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
         )
         st.stop()
     for note in st.session_state.pop("emss_filter_notes", []):
-        st.warning(note, icon=":material/link_off:")
+        st.warning(markdown_literal(note), icon=":material/link_off:")
     if filters:
         _illustrative_banner()
     return chosen
@@ -652,7 +653,9 @@ def area_view(area: str, filters: Filters) -> None:
                     figure_tile(row, figure_label(row, filters), set_targets.get(metric.key))
             for row in shown.to_dict("records"):
                 if row["note"]:
-                    st.caption(f"**Note, {figure_label(row, filters)}:** {row['note']}")
+                    st.caption(
+                        f"**Note, {figure_label(row, filters)}:** {markdown_literal(row['note'])}"
+                    )
             about = metric.description
             if metric.standard:
                 about += f" Standard: {metric.standard}."
@@ -722,7 +725,8 @@ def provenance_lines(most: int = PROVENANCE_SNAPSHOTS) -> list[str]:
     if snapshots.empty:
         return ["No figures uploaded yet."]
     lines = [f"Last updated {when(snapshots['created'].iloc[0])}."] + [
-        f"Snapshot {row.id}: {row.kind}, {when(row.created)}, by {row.uploaded_by}."
+        f"Snapshot {row.id}: {row.kind}, {when(row.created)}, "
+        f"by {markdown_literal(row.uploaded_by)}."
         for row in snapshots.head(most).itertuples()
     ]
     if len(snapshots) > most:
@@ -883,7 +887,7 @@ def require_editor(action: str) -> str:
     who = editor()
     if who is not None:
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.caption(f"Editing as **{who}**.")
+            st.caption(f"Editing as **{markdown_literal(who)}**.")
             st.button("Sign out", key="emss_sign_out", on_click=_sign_out)
         return who
     secrets = _secrets()
@@ -892,9 +896,9 @@ def require_editor(action: str) -> str:
         st.info(auth.HOW_TO_ENABLE, icon=":material/lock:")
     elif mode == "oidc" and st.user.get("is_logged_in"):
         st.warning(
-            f"You are signed in as {st.user.get('email')}, which is not on this dashboard's "
-            f"list of editors, so you cannot {action}. Anyone can view the figures; to edit, "
-            "ask the dashboard's administrator to add your email to `editors`.",
+            f"You are signed in as {markdown_literal(st.user.get('email'))}, which is not on "
+            f"this dashboard's list of editors, so you cannot {action}. Anyone can view the "
+            "figures; to edit, ask the dashboard's administrator to add your email to `editors`.",
             icon=":material/lock:",
         )
         st.button("Sign out", key="emss_sign_out", on_click=st.logout)
