@@ -98,3 +98,34 @@ def test_an_over_long_cell_is_named_by_line_and_column(metrics_csv):
         f'long.csv line 3, note: "{"n" * ingest.SHOWN_CHARACTERS}… (131,073 characters)" '
         "is longer than 131,072 characters (expected a figure or a note of at most that length)"
     )
+
+
+PIXEL = "![chart](http://host/pixel.png?viewer=1)"
+LINK_NAME = "[x](http://evil.example/)"
+
+
+@pytest.mark.usefixtures("monkeypatch")
+def test_a_hostile_note_and_uploader_name_are_drawn_as_text_on_the_pages(store):
+    import markdown_it
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    from emss.queries import Database
+    from tests.conftest import REPO_ROOT
+
+    quarter = str(Database(store).quarters_with_data()[-1])
+    note = f"{PIXEL}\n# Heading\n- item"
+    rows = pd.DataFrame(
+        [(quarter, "EMSS", "esc_payroll_payments", 43_000.0, note)],
+        columns=["quarter", "partner", "metric", "value", "note"],
+    )
+    store.commit({"metrics": rows}, uploaded_by=LINK_NAME, kind="upload")
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/1_ESC.py").run()
+    assert not at.exception, at.exception
+    md = markdown_it.MarkdownIt("commonmark")
+    drawn = [e.value for kind in ("markdown", "caption") for e in at.get(kind)]
+    html = "\n".join(md.render(text) for text in drawn)
+    assert any("pixel.png" in text for text in drawn)  # the note is on the page...
+    assert any("evil.example" in text for text in drawn)  # ...and the uploader's name
+    assert "<img" not in html and 'href="http://evil' not in html and "<h1" not in html
