@@ -14,9 +14,10 @@ import re
 # entities, tables, strikethrough, Streamlit's LaTeX and colour directives' brackets).
 # Brackets are enough to stop links and images: "(" and "!" alone do nothing.
 _INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~$&"})
-# Marks that start a block only at the start of a line: lists, rules, quotes, setext
-# headings, ordered lists ("1." or "1)"). Linear: one class, then a bounded run of digits.
-_LINE_START = re.compile(r"[-+=>]|\d{1,9}[.)]")
+# Marks that start a block only at the start of a line: quotes, lists ("- ", "+ ", "1. ",
+# "1) "), rules and setext underlines ("---", "==="). Matched at the start only, each part
+# one pass: linear. "-3", "82.0%" and "2023/24" are left as they are.
+_LINE_START = re.compile(r">|[-+](?=\s|$)|[-=][-=\s]*$|\d{1,9}[.)](?=\s|$)")
 
 
 def one_line(text: str) -> str:
@@ -29,7 +30,7 @@ def markdown_literal(text: object) -> str:
     becomes a link, an image, a heading, a list, a rule, a table or HTML."""
     line = one_line(str(text)).translate(_INLINE)
     start = _LINE_START.match(line)
-    if start:
-        mark = start.group()
-        line = f"{mark[:-1]}\\{mark[-1]}{line[start.end() :]}"
+    if start:  # escape the mark's first sign: "\- item", "1\. first", "\==="
+        at = len(start.group()) - len(start.group().lstrip("0123456789"))
+        line = f"{line[:at]}\\{line[at:]}"
     return line

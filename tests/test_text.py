@@ -27,7 +27,15 @@ HOSTILE = [
     "===",
     "    indented code",
     "a\\*b",
+    "- - -",
+    "+ plus",
+    "= = =",
 ]
+
+
+@pytest.mark.parametrize("figure", ["82.0%", "-3", "2023/24 Q3", "(1,234)", "£5,329,828"])
+def test_figures_and_quarters_keep_their_plain_form(figure):
+    assert markdown_literal(figure) == figure
 
 
 def rendered_text(markdown: str) -> tuple[str, str]:
@@ -62,3 +70,29 @@ def test_any_text_of_markdown_marks_renders_as_itself_on_one_line(note):
     html, text = rendered_text(markdown_literal(note))
     assert text == one_line(note)
     assert html.count("<") == 2 * html.count("<p>") <= 2  # one paragraph, no other element
+
+
+def test_the_markdown_report_keeps_quotes_and_table_rows_whole_on_notes_with_line_breaks():
+    from emss.quarters import Quarter
+    from emss.report import Paragraph, Report, Row, Section, Sentence, Table
+    from emss.report_render import to_markdown
+
+    note = "First line\n> not a quote\n| not | a row |\n![p](http://host/p.png)"
+    table = Table("Figures", ("Metric", "Note"), (Row(("Payments", note)),), (False, False))
+    paragraph = Paragraph((Sentence("Payments rose."),), notes=(note,), number="1.1")
+    report = Report(
+        "Report",
+        Quarter(2023, 3),
+        Quarter(2023, 2),
+        ("EMSS",),
+        (),
+        (Section(1, "esc", "ESC", (paragraph, table)),),
+    )
+    lines = to_markdown(report).splitlines()
+    quote = next(line for line in lines if line.startswith("> "))
+    row = next(line for line in lines if line.startswith("| Payments"))
+    for line in (quote, row):
+        assert "First line" in line and "p.png" in line  # the whole note on the one line
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render("\n".join(lines))
+    assert html.count("<blockquote>") == 1 and html.count("<tr>") == 2  # header + one row
+    assert "<img" not in html
