@@ -55,9 +55,23 @@ csv.field_size_limit(sys.maxsize)
 NUMBER_EXAMPLE = "a number such as 43,689, £1,234.50, -1,234 or (1,234)"
 
 
+class SettingError(ValueError):
+    """A setting (environment variable) that cannot be used; the message says which."""
+
+
 def max_upload_bytes() -> int:
     """The upload size limit: EMSS_MAX_UPLOAD_MB megabytes, default 10."""
-    return int(float(os.environ.get("EMSS_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024)
+    text = os.environ.get("EMSS_MAX_UPLOAD_MB", str(DEFAULT_MAX_UPLOAD_MB))
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = math.nan
+    if not 0 < megabytes < 1024**2:  # also refuses nan and inf
+        raise SettingError(
+            f'The setting EMSS_MAX_UPLOAD_MB is "{text}"; expected a number of megabytes '
+            "such as 10. Correct it and restart the app."
+        )
+    return int(megabytes * 1024 * 1024)
 
 
 @dataclass(frozen=True)
