@@ -25,13 +25,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from emss import auth, charts, compare
+from emss import auth, charts, compare, ingest
 from emss.catalogue import PARTNER_NAMES, PARTNERS, Catalogue, DebtSpec, Metric
 from emss.charts import ILLUSTRATIVE, REPORTED
 from emss.export import to_csv
 from emss.quarters import Quarter, QuarterError
 from emss.queries import Database
-from emss.store import Store
+from emss.store import Store, StoreError
 from emss.targets import Target, TargetsError, load_targets, rag_text
 from emss.text import markdown_literal
 
@@ -315,8 +315,12 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
     on an empty store.
     """
     st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
-    db = database()
-    quarters = db.quarters_with_data()
+    try:  # a damaged store or a bad setting: one sentence on every page, no traceback
+        ingest.max_upload_bytes()
+        quarters = database().quarters_with_data()
+    except (StoreError, ingest.SettingError) as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
     current = _current_filters(quarters) if quarters else None
     navigation = st.sidebar.container()  # drawn first, filled once the filters are known
     chosen = _filter_widgets(current, quarters) if filters and current else None
