@@ -3,6 +3,7 @@
 import streamlit as st
 
 from emss import editing, export, ingest, ui
+from emss.store import StoreError
 from emss.text import markdown_literal
 
 ui.page_setup("Upload a quarter", filters=False)
@@ -121,7 +122,11 @@ if st.button(
     icon=":material/save:",
     key="upload_store",
 ):
-    snapshot = ingest.commit(db.store, validation, uploaded_by=who)
+    try:
+        snapshot = ingest.commit(db.store, validation, uploaded_by=who)
+    except StoreError as refused:  # a full disk, a read-only or damaged store
+        st.error(f"Nothing was stored: {refused}.", icon=":material/error:")
+        st.stop()
     st.session_state["upload_stored"] = (
         f"Stored {snapshot.rows:,} rows for {', '.join(snapshot.quarters)} as snapshot "
         f"{snapshot.id}, uploaded by {markdown_literal(who)}. Every page shows the new figures now."
