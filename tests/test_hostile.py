@@ -129,3 +129,22 @@ def test_a_hostile_note_and_uploader_name_are_drawn_as_text_on_the_pages(store):
     assert any("pixel.png" in text for text in drawn)  # the note is on the page...
     assert any("evil.example" in text for text in drawn)  # ...and the uploader's name
     assert "<img" not in html and 'href="http://evil' not in html and "<h1" not in html
+
+
+def test_tables_own_csv_download_is_off_so_every_csv_leaving_the_app_is_formula_safe():
+    import tomllib
+
+    import pandas as pd
+
+    from emss.export import to_csv
+    from tests.conftest import REPO_ROOT
+
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True  # st.dataframe's toolbar download
+    frame = pd.DataFrame({"note": ["=cmd()|' /C calc'!A0", "+1", "@SUM(A1)", "fine"]})
+    assert to_csv(frame).splitlines()[1:] == [
+        "'=cmd()|' /C calc'!A0",
+        "'+1",
+        "'@SUM(A1)",
+        "fine",
+    ]
