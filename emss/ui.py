@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from secrets import token_hex
 
 import altair as alt
 import pandas as pd
@@ -875,10 +876,7 @@ def editor() -> str | None:
     secrets = _secrets()
     mode = auth.editing_mode(secrets)
     if mode == "oidc":
-        email = st.user.get("email")
-        if st.user.get("is_logged_in") and auth.is_editor(email, auth.editors(secrets)):
-            return str(email)
-        return None
+        return auth.signed_in_editor(st.user, auth.editors(secrets))
     return st.session_state.get(_EDITOR) if mode == "password" else None
 
 
@@ -922,7 +920,14 @@ def _password_form(action: str, expected: str) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            st.session_state[_EDITOR] = auth.password_sign_in(name, given, expected)
+            st.session_state.setdefault("emss_session_key", token_hex(8))
+            keys = (
+                f"session:{st.session_state['emss_session_key']}",
+                f"address:{st.context.ip_address}",
+            )
+            st.session_state[_EDITOR] = auth.password_sign_in(
+                name, given, expected, throttle=auth.PASSWORD_THROTTLE, keys=keys
+            )
         except auth.SignInError as refused:
             st.error(str(refused), icon=":material/error:")
             return
