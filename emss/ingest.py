@@ -7,6 +7,7 @@ expected; one bad row and nothing of the upload is stored.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -205,7 +206,13 @@ def _figure_value(digits: str) -> float:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or Windows-1252 text; ValueError for anything else."""
+    """UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-8 (with or without BOM)
+    or Windows-1252 text; ValueError for anything else."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")  # the mark says which byte order, and is dropped
+        if "\x00" in text:
+            raise ValueError("binary")
+        return text
     if b"\x00" in data:
         raise ValueError("binary")
     try:
@@ -267,7 +274,7 @@ class _Reader:
                 None,
                 None,
                 None,
-                "is not a text file (expected a CSV in UTF-8 or Windows-1252)",
+                "is not a text file (expected a CSV in UTF-8, UTF-16 or Windows-1252)",
             )
             return FileSummary(name, None, 0, digest)
         before = len(self.metrics) + len(self.debt)
@@ -327,8 +334,13 @@ class _Reader:
 
     @staticmethod
     def _records(text: str):
-        """(line number, fields) of every row that is not blank; the line is where it starts."""
-        reader = csv.reader(io.StringIO(text, newline=""))
+        """(line number, fields) of every row that is not blank; the line is where it starts.
+        Comma-separated, or tab-separated when the first line has tabs and no comma (Excel's
+        "Unicode text")."""
+        end = text.find("\n")
+        first = text if end < 0 else text[:end]
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         line = 1
         for fields in reader:
             if any(map(str.strip, fields)):

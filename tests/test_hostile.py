@@ -148,3 +148,20 @@ def test_tables_own_csv_download_is_off_so_every_csv_leaving_the_app_is_formula_
         "'@SUM(A1)",
         "fine",
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("separator", [",", "\t"])
+def test_utf16_files_with_a_byte_order_mark_are_read_comma_or_tab_separated(encoding, separator):
+    import codecs
+
+    rows = ["quarter,partner,metric,value,note", "2023/24 Q3,EMSS,esc_payroll_payments,£43,689,"]
+    text = "\r\n".join(r.replace(",", separator) for r in rows).replace(
+        f"£43{separator}689", '"£43,689"'
+    )
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    result = ingest.validate([("unicode.txt", bom + text.encode(encoding))], today=REPORT_DAY)
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.metrics[["metric", "value"]].to_dict("records") == [
+        {"metric": "esc_payroll_payments", "value": 43689.0}
+    ]
