@@ -34,6 +34,7 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -83,6 +84,7 @@ class DamagedStoreError(StoreError):
     """The store's files are not as its manifest says; the message says what, in one line."""
 
     def __init__(self, what: str) -> None:
+        self.what = what
         super().__init__(
             f"The figures' store is damaged: {what}. Nothing was changed; {CHECK_HINT}."
         )
@@ -454,7 +456,7 @@ def check(store: Store, *, fix: bool = False) -> CheckReport:
     try:
         manifest = store.manifest()
     except DamagedStoreError as error:
-        report.problems.append(str(error).split(": ", 1)[1].split(". Nothing", 1)[0])
+        report.problems.append(error.what)
         return report
     listed: dict[str, str | None] = {}
     for snap in manifest.snapshots:
@@ -462,10 +464,10 @@ def check(store: Store, *, fix: bool = False) -> CheckReport:
             listed[relative] = snap.hashes.get(relative)
     for pack in manifest.packs.values():
         listed[pack.file] = pack.sha256
-    ids = [s.id for s in manifest.snapshots]
-    for repeated in sorted({i for i in ids if ids.count(i) > 1}):
+    ids = Counter(s.id for s in manifest.snapshots)
+    for repeated in sorted(i for i, n in ids.items() if n > 1):
         report.problems.append(f"snapshot {repeated} is listed more than once in manifest.json")
-    report.snapshots, report.files = len(ids), len(listed)
+    report.snapshots, report.files = len(manifest.snapshots), len(listed)
     for relative, recorded in sorted(listed.items()):
         path = store.path(relative)
         if not path.is_file():
