@@ -28,6 +28,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_every_command_is_documented():
     assert COMMANDS == [
+        "check",
         "debt",
         "ingest",
         "report",
