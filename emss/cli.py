@@ -16,7 +16,7 @@ from emss.catalogue import DEBT, PARTNERS, load_catalogue
 from emss.export import template, to_csv
 from emss.quarters import Quarter, QuarterError
 from emss.queries import Database
-from emss.store import Store, StoreError
+from emss.store import Store, StoreError, check
 
 DEBT_FIELDS = list(DEBT.columns[1:])  # every column of an upload but the quarter
 
@@ -47,14 +47,7 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def _read(paths: Sequence[Path]) -> ingest.Validation:
-    files = []
-    for path in paths:
-        try:
-            files.append((path.name, path.read_bytes()))
-        except OSError as error:
-            files.append((path.name, b""))
-            print(f"{path}: cannot be read ({error.strerror})", file=sys.stderr)
-    return ingest.validate(files)
+    return ingest.read_files(paths)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -91,6 +84,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     print(f"Stored snapshot {snapshot.id}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    store = Store.default()
+    report = check(store, fix=args.fix)
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    for leftover in report.leftovers:
+        done = "removed" if leftover in report.removed else "left by an interrupted write"
+        print(f"temporary file {leftover}: {done}")
+    if report.leftovers and not args.fix:
+        print("Run `python -m emss check --fix` to remove the temporary files.")
+    verdict = "OK" if not report.problems else f"{len(report.problems)} problem(s)"
+    print(f"{store.root}: {report.snapshots} snapshots, {report.files} files listed: {verdict}")
+    return 1 if report.problems else 0
 
 
 def cmd_snapshots(args: argparse.Namespace) -> int:
@@ -265,6 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("ingest", cmd_ingest, "Validate CSVs, show the preview and store one snapshot.")
     sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
     sub.add_argument("--by", default=getpass.getuser(), help="who is uploading (default: you)")
+    sub = command(
+        "check",
+        cmd_check,
+        "Check the store against its manifest: every listed file present and unchanged, no "
+        "unlisted files.",
+    )
+    sub.add_argument(
+        "--fix", action="store_true", help="remove temporary files left by interrupted writes"
+    )
     sub = command("snapshots", cmd_snapshots, "List every snapshot in the manifest.")
     sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sub = command("withdraw", cmd_withdraw, "Withdraw a snapshot: its earlier values come back.")
@@ -340,4 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (StoreError, ingest.SettingError) as error:  # a damaged store, a bad setting
+        print(f"error: {error}", file=sys.stderr)
+        return 1

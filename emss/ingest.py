@@ -7,6 +7,7 @@ expected; one bad row and nothing of the upload is stored.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -15,8 +16,10 @@ import io
 import math
 import os
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -31,6 +34,7 @@ from emss.catalogue import (
     Metric,
     load_catalogue,
 )
+from emss.errors import EmssError
 from emss.quarters import Quarter, QuarterError, check_not_future
 from emss.queries import Database
 from emss.store import Snapshot, SourceFile, Store
@@ -41,16 +45,45 @@ METRICS_COLUMNS = ("quarter", "partner", "metric", "value")
 DEBT_COLUMNS = DEBT.required
 OPTIONAL_COLUMNS = ("note",)
 
-_NUMBER = re.compile(
-    r"^(?P<open>\()?\s*(?P<sign>[-−])?\s*(?P<pound>£)?\s*(?P<sign2>[-−])?\s*"
-    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<pct>%)?\s*(?P<close>\))?$"
-)
+# The digits alone: each alternative is unambiguous, so matching is linear in the text.
+# Signs, brackets, £ and % around them are peeled off by a scan (_number_parts): one pattern
+# with optional parts between runs of \s* backtracked polynomially ("(" + 300 spaces + "x"
+# took 48 s).
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
+_PREFIX_SLOTS = (("open", "("), ("sign", "-−"), ("pound", "£"), ("sign2", "-−"))
+_SUFFIXES = ((), ("%",), (")",), ("%", ")"))
+# Bounds that keep validating a hostile file cheap: validation stops at LISTED_PROBLEMS
+# problems (nobody reads further, and a "did you mean" costs about a millisecond each);
+# values in problems are cut to SHOWN_CHARACTERS; a cell may hold MAX_CELL_CHARACTERS
+# (Python's csv module's own limit).
+LISTED_PROBLEMS = 1000
+SUMMARY_QUARTERS = 8  # an upload's summary names up to this many quarters, else their range
+SHOWN_CHARACTERS = 100
+MAX_CELL_CHARACTERS = 131_072
+# The csv module's limit is process-wide and stops a file at its first long cell; the upload
+# size limit already bounds every cell, so each is measured here instead and named.
+csv.field_size_limit(sys.maxsize)
+
 NUMBER_EXAMPLE = "a number such as 43,689, £1,234.50, -1,234 or (1,234)"
+
+
+class SettingError(EmssError, ValueError):
+    """A setting (environment variable) that cannot be used; the message says which."""
 
 
 def max_upload_bytes() -> int:
     """The upload size limit: EMSS_MAX_UPLOAD_MB megabytes, default 10."""
-    return int(float(os.environ.get("EMSS_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024)
+    text = os.environ.get("EMSS_MAX_UPLOAD_MB", str(DEFAULT_MAX_UPLOAD_MB))
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = math.nan
+    if not 0 < megabytes < 1024**2:  # also refuses nan and inf
+        raise SettingError(
+            f'The setting EMSS_MAX_UPLOAD_MB is "{text}"; expected a number of megabytes '
+            "such as 10. Correct it and restart the app."
+        )
+    return int(megabytes * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -89,6 +122,7 @@ class Validation:
     files: list[FileSummary]
     problems: list[Problem] = field(default_factory=list)
     projects: pd.DataFrame = field(default_factory=lambda: plan.ProjectReader().frame())
+    stopped: bool = False  # validation stopped at LISTED_PROBLEMS problems
 
     @property
     def ok(self) -> bool:
@@ -115,32 +149,83 @@ class Validation:
         files = f"{len(self.files)} file{'s' * (len(self.files) != 1)}"
         if not self.ok:
             count = len(self.problems)
-            return f"{files}: {count} problem{'s' * (count != 1)}; nothing can be stored"
-        quarters = ", ".join(str(q) for q in self.quarters) or "no quarter"
+            if self.stopped:
+                return (
+                    f"{files}: {count:,} problems, and checking stopped there "
+                    "(correct these and check again); nothing can be stored"
+                )
+            return f"{files}: {count:,} problem{'s' * (count != 1)}; nothing can be stored"
+        found = self.quarters
+        quarters = ", ".join(str(q) for q in found) or "no quarter"
+        if len(found) > SUMMARY_QUARTERS:
+            quarters = f"{len(found):,} quarters, {found[0]} to {found[-1]}"
         held = [f"{len(self.metrics)} figures", f"{len(self.debt)} debt movements"]
         if len(self.projects):
             held = [", ".join(held), f"{len(self.projects)} projects"]
         return f"{files} OK: {' and '.join(held)} for {quarters}"
 
 
+def _number_parts(text: str) -> dict[str, str] | None:
+    """Split a figure into its marks (open, sign, pound, sign2, pct, close) and digits, in
+    the order ``(`` ``-`` ``£`` ``-`` digits ``%`` ``)`` with spaces between; None if it is
+    not in that shape. One pass over the text: no backtracking."""
+    start, end = 0, len(text)
+    prefix: list[str] = []
+    while start < end and (text[start] in "(-−£" or text[start].isspace()):
+        if not text[start].isspace():
+            prefix.append(text[start])
+        start += 1
+    suffix: list[str] = []
+    while end > start and (text[end - 1] in "%)" or text[end - 1].isspace()):
+        if not text[end - 1].isspace():
+            suffix.append(text[end - 1])
+        end -= 1
+    suffix.reverse()
+    digits = text[start:end]
+    if tuple(suffix) not in _SUFFIXES or not _DIGITS.fullmatch(digits):
+        return None
+    parts = {"digits": digits, "pct": "%" * ("%" in suffix), "close": ")" * (")" in suffix)}
+    marks = iter(prefix)
+    mark = next(marks, None)
+    for slot, allowed in _PREFIX_SLOTS:
+        parts[slot] = ""
+        if mark is not None and mark in allowed:
+            parts[slot], mark = mark, next(marks, None)
+    return None if mark is not None else parts
+
+
 def parse_number(text: str, *, percent_sign: bool) -> float:
     """Read a number as Excel and people write it; raise ValueError saying what was expected."""
-    match = _NUMBER.match(text.strip())
+    text = text.strip()
+    if _DIGITS.fullmatch(text):  # the common case, a plain figure: no marks to check
+        return _figure_value(text)
+    match = _number_parts(text)
     if not match or bool(match["open"]) != bool(match["close"]):
         raise ValueError(f"is not a number (expected {NUMBER_EXAMPLE})")
     if sum(bool(match[g]) for g in ("open", "sign", "sign2")) > 1:
         raise ValueError(f"has more than one minus sign (expected {NUMBER_EXAMPLE})")
     if match["pct"] and not percent_sign:
         raise ValueError("has a % sign but this metric is not a percentage")
-    value = float(match["digits"].replace(",", ""))
-    if not math.isfinite(value) or value > 1e15:
-        raise ValueError("is too large to be a figure (expected at most 1,000,000,000,000,000)")
+    value = _figure_value(match["digits"])
     negative = match["open"] or match["sign"] or match["sign2"]
     return -value if negative and value else value
 
 
+def _figure_value(digits: str) -> float:
+    value = float(digits.replace(",", ""))
+    if not math.isfinite(value) or value > 1e15:
+        raise ValueError("is too large to be a figure (expected at most 1,000,000,000,000,000)")
+    return value
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or Windows-1252 text; ValueError for anything else."""
+    """UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-8 (with or without BOM)
+    or Windows-1252 text; ValueError for anything else."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")  # the mark says which byte order, and is dropped
+        if "\x00" in text:
+            raise ValueError("binary")
+        return text
     if b"\x00" in data:
         raise ValueError("binary")
     try:
@@ -163,26 +248,37 @@ class _Reader:
         self.today = today
         self.max_bytes = max_bytes
         self.problems: list[Problem] = []
-        self.metrics: list[dict] = []
-        self.debt: list[dict] = []
+        self.hints: dict[str, str] = {}
+        self.uploadable = {m.key: m for m in catalogue.uploadable}
+        self.metrics: list[tuple] = []  # rows in the order of METRICS_COLUMNS, then the note
+        self.debt: list[tuple] = []
         self.seen: dict[tuple, tuple[str, int]] = {}
         full_names = {name: code for code, name in PARTNER_NAMES.items() if code != WHOLE}
         self.partners = _lookup(PARTNERS, full_names)
         self.debt_partners = _lookup(catalogue.debt.partners, full_names)
         self.sectors = _lookup(catalogue.debt.sectors)
         self.collectors = _lookup(catalogue.debt.collectors)
-        self.quarters: dict[str, Quarter | str] = {}
+        self.quarters: dict[str, tuple[str | None, str]] = {}  # text: (canonical, problem)
         self.projects = plan.ProjectReader(catalogue.projects)
 
+    @property
+    def stopped(self) -> bool:
+        """Whether validation has found as many problems as it lists, and stops."""
+        return len(self.problems) >= LISTED_PROBLEMS
+
     def problem(self, file: str, line: int | None, column: str | None, value, expected: str):
+        if self.stopped:
+            return
+        if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+            value = f"{value[:SHOWN_CHARACTERS]}… ({len(value):,} characters)"
         self.problems.append(Problem(file, line, column, value, expected))
 
     def read_file(self, name: str, data: bytes) -> FileSummary:
         digest = hashlib.sha256(data).hexdigest()
+        if self.stopped:
+            return FileSummary(name, None, 0, digest)
         if len(data) > self.max_bytes:
-            size = f"{len(data) / 1024 / 1024:.1f} MB"
-            limit = f"{self.max_bytes / 1024 / 1024:g} MB"
-            self.problem(name, None, None, None, f"is {size}, larger than the {limit} limit")
+            self.problem(name, None, None, None, _too_large(len(data), self.max_bytes))
             return FileSummary(name, None, 0, digest)
         try:
             text = decode(data)
@@ -192,30 +288,38 @@ class _Reader:
                 None,
                 None,
                 None,
-                "is not a text file (expected a CSV in UTF-8 or Windows-1252)",
+                "is not a text file (expected a CSV in UTF-8, UTF-16 or Windows-1252)",
             )
             return FileSummary(name, None, 0, digest)
+        before = self._held()
         try:
-            records = list(self._records(text))
+            kind = self._rows(name, self._records(text))
         except csv.Error as error:
             self.problem(name, None, None, None, f"is not a readable CSV ({error})")
             return FileSummary(name, None, 0, digest)
-        if not records:
+        return FileSummary(name, kind, self._held() - before, digest)
+
+    def _rows(self, name: str, records: Iterable[tuple[int, list[str]]]) -> str | None:
+        """Check every row of a file; the file's kind, or None if its header is unusable."""
+        records = iter(records)
+        first = next(records, None)
+        if first is None:
             self.problem(name, None, None, None, "is empty (expected a header row and figures)")
-            return FileSummary(name, None, 0, digest)
-        (header_line, header), *rows = records
+            return None
+        header_line, header = first
         kind, columns = self._header(name, header_line, header)
         if kind is None:
-            return FileSummary(name, None, 0, digest)
-        if not rows:
-            self.problem(name, None, None, None, "has a header but no rows of figures")
-        before = self._held()
+            return None
         read_row = {
             "metrics": self._metric_row,
             "debt": self._debt_row,
             "projects": self._project_row,
         }[kind]
-        for line, fields in rows:
+        rows = 0
+        for line, fields in records:
+            if self.stopped:
+                break
+            rows += 1
             if len(fields) > len(header) and any(f.strip() for f in fields[len(header) :]):
                 self.problem(
                     name,
@@ -225,11 +329,27 @@ class _Reader:
                     f"has {len(fields)} fields but the header has {len(header)}",
                 )
                 continue
-            cells = {
-                col: (fields[i].strip() if i < len(fields) else "") for col, i in columns.items()
-            }
-            read_row(name, line, cells)
-        return FileSummary(name, kind, self._held() - before, digest)
+            fields += [""] * (len(header) - len(fields))  # a short row's missing cells are empty
+            cells = {col: fields[i].strip() for col, i in columns.items()}
+            if max(map(len, cells.values())) > MAX_CELL_CHARACTERS:
+                self._too_long(name, line, cells)
+            else:
+                read_row(name, line, cells)
+        if not rows:
+            self.problem(name, None, None, None, "has a header but no rows of figures")
+        return kind
+
+    def _too_long(self, name: str, line: int, cells: dict[str, str]) -> None:
+        for column, cell in cells.items():
+            if len(cell) > MAX_CELL_CHARACTERS:
+                self.problem(
+                    name,
+                    line,
+                    column,
+                    cell,
+                    f"is longer than {MAX_CELL_CHARACTERS:,} characters "
+                    "(expected a figure or a note of at most that length)",
+                )
 
     def _held(self) -> int:
         return len(self.metrics) + len(self.debt) + len(self.projects.rows)
@@ -240,11 +360,16 @@ class _Reader:
 
     @staticmethod
     def _records(text: str):
-        """(line number, fields) of every row that is not blank; the line is where it starts."""
-        reader = csv.reader(io.StringIO(text, newline=""))
+        """(line number, fields) of every row that is not blank; the line is where it starts.
+        Comma-separated, or tab-separated when the first line has tabs and no comma (Excel's
+        "Unicode text")."""
+        end = text.find("\n")
+        first = text if end < 0 else text[:end]
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         line = 1
         for fields in reader:
-            if any(f.strip() for f in fields):
+            if any(map(str.strip, fields)):
                 yield line, fields
             line = reader.line_num + 1
 
@@ -283,14 +408,13 @@ class _Reader:
             try:
                 quarter = Quarter.parse(text)
                 check_not_future(quarter, self.today)
-                self.quarters[text] = quarter
+                self.quarters[text] = (str(quarter), "")
             except QuarterError as error:
-                self.quarters[text] = str(error)
-        found = self.quarters[text]
-        if isinstance(found, Quarter):
-            return str(found)
-        self.problem(name, line, "quarter", text, found)
-        return None
+                self.quarters[text] = (None, str(error))
+        canonical, problem = self.quarters[text]
+        if canonical is None:
+            self.problem(name, line, "quarter", text, problem)
+        return canonical
 
     def _choice(self, name, line, column, text, table, what) -> str | None:
         found = table.get(text.casefold())
@@ -303,10 +427,10 @@ class _Reader:
 
     def _metric(self, name: str, line: int, text: str) -> Metric | None:
         key = text.strip()
+        if key in self.uploadable:  # the common case, checked first: one lookup per row
+            return self.uploadable[key]
         if key not in self.catalogue:
-            close = difflib.get_close_matches(key, self.catalogue.keys, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else " (see the metric catalogue)"
-            self.problem(name, line, "metric", text, f"is not a known metric{hint}")
+            self.problem(name, line, "metric", text, f"is not a known metric{self._hint(key)}")
             return None
         metric = self.catalogue[key]
         if metric.derived:
@@ -320,6 +444,15 @@ class _Reader:
             )
             return None
         return metric
+
+    def _hint(self, key: str) -> str:
+        """ " (did you mean x?)", searched once per distinct misspelling."""
+        if key not in self.hints:
+            close = difflib.get_close_matches(key, self.catalogue.keys, n=1)
+            self.hints[key] = (
+                f" (did you mean {close[0]}?)" if close else " (see the metric catalogue)"
+            )
+        return self.hints[key]
 
     def _value(self, name, line, column, text, metric: Metric | None) -> float | None:
         unit = metric.unit if metric else None
@@ -381,15 +514,7 @@ class _Reader:
         if None in (quarter, partner, metric, value):
             return
         if self._once(name, line, "metric", (quarter, partner, metric.key), metric.key):
-            self.metrics.append(
-                {
-                    "quarter": quarter,
-                    "partner": partner,
-                    "metric": metric.key,
-                    "value": value,
-                    "note": cells.get("note") or None,
-                }
-            )
+            self.metrics.append((quarter, partner, metric.key, value, cells.get("note") or None))
 
     def _debt_row(self, name: str, line: int, cells: dict[str, str]) -> None:
         quarter = self._quarter(name, line, cells["quarter"])
@@ -408,14 +533,7 @@ class _Reader:
             return
         if self._once(name, line, "sector", (quarter, partner, collector, sector), sector):
             self.debt.append(
-                {
-                    "quarter": quarter,
-                    "partner": partner,
-                    "collector": collector,
-                    "sector": sector,
-                    "movement_gbp": movement,
-                    "note": cells.get("note") or None,
-                }
+                (quarter, partner, collector, sector, movement, cells.get("note") or None)
             )
 
 
@@ -442,7 +560,40 @@ def validate(
         files=summaries,
         problems=reader.problems,
         projects=reader.projects.frame(),
+        stopped=reader.stopped,
     )
+
+
+def read_files(paths: Iterable[Path], *, max_bytes: int | None = None) -> Validation:
+    """Validate files on disk. A file's size is checked before it is read, so an oversized
+    file is refused without loading it; an unreadable one is reported once, by name."""
+    limit = max_bytes or max_upload_bytes()
+    files: list[tuple[str, bytes]] = []
+    unreadable: list[Problem] = []
+    for path in paths:
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                unreadable.append(Problem(path.name, None, None, None, _too_large(size, limit)))
+                continue
+            files.append((path.name, path.read_bytes()))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            unreadable.append(Problem(str(path), None, None, None, f"cannot be read ({reason})"))
+    result = validate(files, max_bytes=limit) if files or not unreadable else None
+    if result is None:
+        return Validation(
+            metrics=pd.DataFrame(columns=["quarter", "partner", "metric", "value", "note"]),
+            debt=pd.DataFrame(columns=[*DEBT_COLUMNS, "note"]),
+            files=[],
+            problems=unreadable,
+        )
+    result.problems[:0] = unreadable
+    return result
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"is {size / 1024 / 1024:.1f} MB, larger than the {limit / 1024 / 1024:g} MB limit"
 
 
 # --- before anything is written: what the upload would change ---------------------------

@@ -27,7 +27,7 @@ import pandas as pd
 
 from emss.catalogue import WHOLE, Catalogue, load_catalogue
 from emss.quarters import Quarter
-from emss.store import DATASETS, Store
+from emss.store import DATASETS, DamagedStoreError, Store
 
 _LATEST_UPLOADED = """
 CREATE TABLE uploaded AS
@@ -135,9 +135,15 @@ class Database:
         for table, dataset in _RAW_TABLES.items():
             files = [str(self.store.path(f)) for f in manifest.files(dataset)]
             if files:
-                con.execute(
-                    f"CREATE TABLE {table} AS SELECT * FROM read_parquet($files)", {"files": files}
-                )
+                try:
+                    con.execute(
+                        f"CREATE TABLE {table} AS SELECT * FROM read_parquet($files)",
+                        {"files": files},
+                    )
+                except duckdb.Error:
+                    raise DamagedStoreError(
+                        f"a {dataset} file listed in manifest.json is missing or unreadable"
+                    ) from None
             else:
                 con.from_arrow(DATASETS[dataset].empty_table()).create(table)
         metric_defs = pd.DataFrame(

@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from emss.report import Bullets, Chart, Paragraph, Report, Subheading, Table
+from emss.text import markdown_literal
 
 
 class Format(NamedTuple):
@@ -256,11 +257,7 @@ def to_html(report: Report, svgs: Mapping[str, bytes]) -> str:
 
 # --- Markdown -------------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
-
-
-def _m(text: str) -> str:
-    return text.translate(_MD_SPECIAL)
+_m = markdown_literal  # every text, the report's own and people's notes, shown as written
 
 
 def _md_table(table: Table) -> list[str]:

@@ -11,9 +11,12 @@ Layout of the store folder (``EMSS_DATA_DIR``, default the repo's ``data/``)::
     debt/pack-<seq>.parquet     the same for debt rows
     .lock                     serialises writers
 
-A commit writes its Parquet files under temporary names, fsyncs and renames them, then
-replaces the manifest the same way. A crash at any point leaves the old manifest (and at
-worst an unlisted file that no reader opens) or the new one, never a part.
+A commit writes its Parquet files under temporary names, fsyncs them and links each to its
+final name, which must not exist yet (a file once stored is never replaced, even when the
+manifest was restored from an older copy), then replaces the manifest. A crash at any point
+leaves the old manifest (and at worst an unlisted or temporary file that no reader opens) or
+the new one, never a part. A snapshot's id comes after every id in the manifest and on disk.
+The manifest records each file's SHA-256; ``check`` compares the folder with it.
 
 Packs keep reading fast as snapshots accumulate: opening a file costs far more than its
 few rows, so once more than ``PACK_AFTER`` snapshot files of a dataset lie outside the
@@ -27,11 +30,16 @@ too (a reader may still hold the manifest naming it).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -107,6 +115,19 @@ class StoreError(EmssError, RuntimeError):
     """A store operation that cannot be carried out (unknown snapshot, nothing to commit...)."""
 
 
+CHECK_HINT = "run `python -m emss check` to see what is wrong"
+
+
+class DamagedStoreError(StoreError):
+    """The store's files are not as its manifest says; the message says what, in one line."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(
+            f"The figures' store is damaged: {what}. Nothing was changed; {CHECK_HINT}."
+        )
+
+
 @dataclass(frozen=True)
 class SourceFile:
     name: str
@@ -132,6 +153,7 @@ class Snapshot:
     # A `computed` snapshot's exports (name, SHA-256, rows read, used, excluded by reason)
     # and the version of the definitions that made its figures.
     lineage: dict | None = None
+    hashes: dict[str, str] = field(default_factory=dict)  # file → SHA-256 (absent in old ones)
 
     @classmethod
     def from_json(cls, raw: dict) -> Snapshot:
@@ -159,6 +181,7 @@ class Snapshot:
             "withdrawn": self.withdrawn,
             "withdrawn_at": self.withdrawn_at,
             "withdrawn_by": self.withdrawn_by,
+            **({"hashes": dict(self.hashes)} if self.hashes else {}),
         }
         if self.lineage is not None:  # absent from other kinds: their entries never change
             entry["lineage"] = self.lineage
@@ -171,6 +194,7 @@ class Pack:
 
     file: str
     through: int
+    sha256: str | None = None  # absent in manifests written before hashes were recorded
 
 
 @dataclass(frozen=True)
@@ -201,20 +225,51 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, write: Callable[[object], None]) -> None:
-    """Write a file whole or not at all: temp file in the same folder, fsync, rename."""
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".partial"  # a write in progress, or a killed one's leftover
+
+
+def atomic_write(path: Path, write: Callable[[object], None], *, exclusive: bool = False) -> None:
+    """Write a file whole or not at all: temp file in the same folder, fsync, rename.
+
+    ``exclusive``: the file must not exist yet; it is linked into place (never replacing
+    one) and FileExistsError is raised if something is already there."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".partial")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+_SEQ_IN_NAME = re.compile(r"(?:pack-)?(\d{1,9})")  # 00003-20240118-upload, pack-00040
+
+
+def file_seqs(root: Path) -> list[int]:
+    """The sequence numbers in the names of the snapshot and pack files on disk."""
+    seqs = []
+    for name in DATASETS:
+        folder = root / name
+        for path in folder.glob("*.parquet") if folder.is_dir() else ():
+            found = _SEQ_IN_NAME.match(path.stem)
+            if found:
+                seqs.append(int(found[1]))
+    return seqs
 
 
 class Store:
@@ -249,19 +304,29 @@ class Store:
         if self._parsed is None or self._parsed[0] != version:
             # Stat before reading: a manifest replaced in between is parsed under the old
             # version, so the next call sees a new version and parses again.
-            try:
-                raw = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raw = {"snapshots": []}
-            self._parsed = (
-                version,
-                Manifest(
-                    [Snapshot.from_json(entry) for entry in raw["snapshots"]],
-                    {name: Pack(**pack) for name, pack in raw.get("packs", {}).items()},
-                ),
-            )
+            self._parsed = (version, self._read_manifest())
         manifest = self._parsed[1]
         return Manifest(list(manifest.snapshots), dict(manifest.packs))  # callers may edit
+
+    def _read_manifest(self) -> Manifest:
+        try:
+            raw = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Manifest([], {})
+        except OSError as error:
+            raise DamagedStoreError(f"manifest.json cannot be read ({error.strerror})") from None
+        except ValueError as error:  # not UTF-8, or not JSON: a truncated or hand-edited file
+            raise DamagedStoreError(f"manifest.json is not valid JSON ({error})") from None
+        try:
+            return Manifest(
+                [Snapshot.from_json(entry) for entry in raw["snapshots"]],
+                {name: Pack(**pack) for name, pack in raw.get("packs", {}).items()},
+            )
+        except (KeyError, TypeError, AttributeError) as error:
+            raise DamagedStoreError(
+                f"manifest.json does not list snapshots as expected ({type(error).__name__}: "
+                f"{error})"
+            ) from None
 
     def snapshots(self) -> list[Snapshot]:
         return self.manifest().snapshots
@@ -277,7 +342,10 @@ class Store:
 
     def _write_manifest(self, snapshots: Iterable[Snapshot], packs: dict[str, Pack]) -> None:
         # "packs" is absent until a store first packs, so small stores' manifests never change.
-        packed = {name: asdict(pack) for name, pack in sorted(packs.items())}
+        packed = {
+            name: {k: v for k, v in asdict(pack).items() if v is not None}
+            for name, pack in sorted(packs.items())
+        }
         text = _manifest_text([s.to_json() for s in snapshots], packed)
         atomic_write(self.manifest_path, lambda handle: handle.write(text.encode("utf-8")))
 
@@ -297,14 +365,15 @@ class Store:
         frames = {name: df for name, df in frames.items() if df is not None and len(df)}
         if not frames:
             raise StoreError("nothing to commit: the upload holds no figures")
-        self.root.mkdir(parents=True, exist_ok=True)
-        with self._lock:
+        with self._writing():
             manifest = self.manifest()
             existing = manifest.snapshots
-            seq = max((s.seq for s in existing), default=0) + 1
+            on_disk = file_seqs(self.root)
+            seq = max((s.seq for s in existing), default=0)
+            seq = max(seq, *on_disk) + 1 if on_disk else seq + 1
             created = created or now_utc()
             snapshot_id = f"{seq:05d}-{created[:10].replace('-', '')}-{kind}"
-            files = {}
+            files, hashes = {}, {}
             for name, frame in frames.items():
                 relative = f"{name}/{snapshot_id}.parquet"
                 table = pa.Table.from_pandas(
@@ -312,7 +381,7 @@ class Store:
                     schema=DATASETS[name],
                     preserve_index=False,
                 )
-                atomic_write(self.path(relative), lambda handle, t=table: pq.write_table(t, handle))
+                hashes[relative] = self._store_file(relative, _parquet_bytes(table))
                 files[name] = relative
             snapshot = Snapshot(
                 id=snapshot_id,
@@ -325,6 +394,7 @@ class Store:
                 quarters=tuple(sorted({q for f in frames.values() for q in f["quarter"]})),
                 files=files,
                 lineage=lineage,
+                hashes=hashes,
             )
             after = Manifest([*existing, snapshot], manifest.packs)
             self._write_manifest(after.snapshots, self._pack(after))
@@ -341,13 +411,34 @@ class Store:
                 continue
             table = pa.concat_tables(pq.read_table(self.path(f), schema=schema) for f in files)
             relative = f"{name}/pack-{last:05d}.parquet"
-            atomic_write(self.path(relative), lambda handle, t=table: pq.write_table(t, handle))
-            packs[name] = Pack(relative, last)
+            packs[name] = Pack(relative, last, self._store_file(relative, _parquet_bytes(table)))
         return packs
+
+    def _store_file(self, relative: str, data: bytes) -> str:
+        """Write a new file of the store, never replacing one; its SHA-256."""
+        try:
+            atomic_write(self.path(relative), lambda h: h.write(data), exclusive=True)
+        except FileExistsError:
+            raise StoreError(
+                f"{relative} already exists, so the upload was not stored (a stored file is "
+                f"never replaced); {CHECK_HINT}"
+            ) from None
+        return hashlib.sha256(data).hexdigest()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the writers' lock; a store that cannot be written says why, in a sentence."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                yield
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise StoreError(f"the store cannot be written ({reason})") from error
 
     def withdraw(self, snapshot_id: str, *, withdrawn_by: str) -> Snapshot:
         """Mark a snapshot withdrawn: its figures leave the current view; nothing is deleted."""
-        with self._lock:
+        with self._writing():
             manifest = self.manifest()
             snapshots = manifest.snapshots
             for i, snap in enumerate(snapshots):
@@ -374,3 +465,82 @@ def _manifest_text(snapshots: list[dict], packs: dict) -> str:
     if packs:
         parts.append(f'  "packs": {dump(packs)}')
     return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+# --- checking a store against its manifest ---------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found: problems to put right by hand, and temporary leftovers of
+    interrupted writes (harmless; ``fix`` removes them)."""
+
+    snapshots: int = 0
+    files: int = 0
+    problems: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
+
+
+def check(store: Store, *, fix: bool = False) -> CheckReport:
+    """Compare the store folder with its manifest: the manifest parses; every file it lists
+    exists, with its recorded SHA-256 (or, for files stored before hashes were recorded, as
+    readable Parquet); nothing else is there but temporary leftovers, removed with ``fix``."""
+    report = CheckReport()
+    try:
+        manifest = store.manifest()
+    except DamagedStoreError as error:
+        report.problems.append(error.what)
+        return report
+    listed: dict[str, str | None] = {}
+    for snap in manifest.snapshots:
+        for relative in snap.files.values():
+            listed[relative] = snap.hashes.get(relative)
+    for pack in manifest.packs.values():
+        listed[pack.file] = pack.sha256
+    ids = Counter(s.id for s in manifest.snapshots)
+    for repeated in sorted(i for i, n in ids.items() if n > 1):
+        report.problems.append(f"snapshot {repeated} is listed more than once in manifest.json")
+    report.snapshots, report.files = len(manifest.snapshots), len(listed)
+    for relative, recorded in sorted(listed.items()):
+        path = store.path(relative)
+        if not path.is_file():
+            report.problems.append(f"{relative} is listed in manifest.json but missing")
+        elif recorded and _sha256(path) != recorded:
+            report.problems.append(
+                f"{relative} has changed since it was stored (its SHA-256 is not the recorded one)"
+            )
+        elif not recorded:
+            try:
+                pq.read_metadata(path)
+            except (pa.ArrowException, OSError) as error:
+                report.problems.append(f"{relative} is not a readable Parquet file ({error})")
+    folders = [(store.root, ""), *((store.root / n, f"{n}/") for n in DATASETS)]
+    for folder, prefix in folders:
+        for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+            relative = prefix + path.name
+            if _is_temp(path.name):
+                report.leftovers.append(relative)
+            elif prefix and relative not in listed:
+                report.problems.append(
+                    f"{relative} is on disk but not in manifest.json (left by an interrupted "
+                    "upload, or the manifest was restored from an older copy)"
+                )
+    if fix and report.leftovers:
+        with store._writing():  # no commit is writing a temporary file meanwhile
+            for relative in report.leftovers:
+                store.path(relative).unlink(missing_ok=True)
+                report.removed.append(relative)
+    return report

@@ -20,6 +20,7 @@ from emss.compare import format_date, format_value
 from emss.ingest import FileSummary, Preview, max_upload_bytes
 from emss.quarters import Quarter
 from emss.store import Snapshot
+from emss.text import markdown_literal
 
 REPORTED = "Reported"
 ILLUSTRATIVE = "Illustrative"
@@ -283,7 +284,7 @@ def provenance_lines(snapshots: pd.DataFrame, most: int = PROVENANCE_SNAPSHOTS) 
         return ["No figures uploaded yet."]
     lines = [f"Last updated {format_date(snapshots['created'].iloc[0], time=True)}."] + [
         f"Snapshot {row.id}: {row.kind}, {format_date(row.created, time=True)}, "
-        f"by {row.uploaded_by}."
+        f"by {markdown_literal(row.uploaded_by)}."
         for row in snapshots.head(most).itertuples()
     ]
     if len(snapshots) > most:

@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from secrets import token_hex
 
 import pandas as pd
 import streamlit as st
 
-from emss import auth, charts, compare, tables
+from emss import auth, charts, compare, ingest, tables
 from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, Metric, load_catalogue
 from emss.charts import PreparedChart
 from emss.export import to_csv
@@ -38,8 +39,9 @@ from emss.filters import (
 )
 from emss.quarters import Quarter
 from emss.queries import Database
-from emss.store import Store
+from emss.store import Store, StoreError
 from emss.targets import Target, TargetsError, load_targets, rag_text
+from emss.text import markdown_literal
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,6 +70,7 @@ TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its compariso
 STATE_FILTERS = "emss_filters"  # the current Filters (not a widget: survives a page change)
 STATE_FILTER_NOTES = "emss_filter_notes"  # notes on a link's unusable values, shown once
 STATE_EDITOR = "emss_editor"  # the identity a password sign-in gave this session
+STATE_SESSION_KEY = "emss_session_key"  # a random key per session for the password throttle
 WIDGET_QUARTER = "emss_filter_quarter"
 WIDGET_VIEW = "emss_filter_view"
 WIDGET_COMPARISON = "emss_filter_comparison"
@@ -238,8 +241,12 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
     on an empty store.
     """
     st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
-    db = database()
-    quarters = db.quarters_with_data()
+    try:  # a damaged store or a bad setting: one sentence on every page, no traceback
+        ingest.max_upload_bytes()
+        quarters = database().quarters_with_data()
+    except (StoreError, ingest.SettingError) as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
     current = _current_filters(quarters) if quarters else None
     navigation = st.sidebar.container()  # drawn first, filled once the filters are known
     chosen = _filter_widgets(current, quarters) if filters and current else None
@@ -257,7 +264,7 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
         )
         st.stop()
     for note in st.session_state.pop(STATE_FILTER_NOTES, []):
-        st.warning(note, icon=":material/link_off:")
+        st.warning(markdown_literal(note), icon=":material/link_off:")
     if filters:
         _illustrative_banner()
     return chosen
@@ -473,7 +480,9 @@ def area_view(area: str, filters: Filters) -> None:
                     figure_tile(row, figure_label(row, filters), set_targets.get(metric.key))
             for row in shown.to_dict("records"):
                 if row["note"]:
-                    st.caption(f"**Note, {figure_label(row, filters)}:** {row['note']}")
+                    st.caption(
+                        f"**Note, {figure_label(row, filters)}:** {markdown_literal(row['note'])}"
+                    )
             about = metric.description
             if metric.standard:
                 about += f" Standard: {metric.standard}."
@@ -497,10 +506,7 @@ def editor() -> str | None:
     secrets = _secrets()
     mode = auth.editing_mode(secrets)
     if mode == "oidc":
-        email = st.user.get("email")
-        if st.user.get("is_logged_in") and auth.is_editor(email, auth.editors(secrets)):
-            return str(email)
-        return None
+        return auth.signed_in_editor(st.user, auth.editors(secrets))
     return st.session_state.get(STATE_EDITOR) if mode == "password" else None
 
 
@@ -513,7 +519,7 @@ def require_editor(action: str) -> str:
     who = editor()
     if who is not None:
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.caption(f"Editing as **{who}**.")
+            st.caption(f"Editing as **{markdown_literal(who)}**.")
             st.button("Sign out", key=WIDGET_SIGN_OUT, on_click=_sign_out)
         return who
     secrets = _secrets()
@@ -522,9 +528,9 @@ def require_editor(action: str) -> str:
         st.info(auth.HOW_TO_ENABLE, icon=":material/lock:")
     elif mode == "oidc" and st.user.get("is_logged_in"):
         st.warning(
-            f"You are signed in as {st.user.get('email')}, which is not on this dashboard's "
-            f"list of editors, so you cannot {action}. Anyone can view the figures; to edit, "
-            "ask the dashboard's administrator to add your email to `editors`.",
+            f"You are signed in as {markdown_literal(st.user.get('email'))}, which is not on "
+            f"this dashboard's list of editors, so you cannot {action}. Anyone can view the "
+            "figures; to edit, ask the dashboard's administrator to add your email to `editors`.",
             icon=":material/lock:",
         )
         st.button("Sign out", key=WIDGET_SIGN_OUT, on_click=st.logout)
@@ -544,7 +550,14 @@ def _password_form(action: str, expected: str) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            st.session_state[STATE_EDITOR] = auth.password_sign_in(name, given, expected)
+            st.session_state.setdefault(STATE_SESSION_KEY, token_hex(8))
+            keys = (
+                f"session:{st.session_state[STATE_SESSION_KEY]}",
+                f"address:{st.context.ip_address}",
+            )
+            st.session_state[STATE_EDITOR] = auth.password_sign_in(
+                name, given, expected, throttle=auth.PASSWORD_THROTTLE, keys=keys
+            )
         except auth.SignInError as refused:
             st.error(str(refused), icon=":material/error:")
             return

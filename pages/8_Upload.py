@@ -3,6 +3,8 @@
 import streamlit as st
 
 from emss import export, ingest, tables, ui
+from emss.store import StoreError
+from emss.text import markdown_literal
 
 ui.page_setup("Upload a quarter", filters=False)
 # The role is checked before any control that changes the figures exists: a page can be
@@ -55,7 +57,7 @@ if not files:
 with st.status(f"Reading and checking {len(files)} file(s)…", expanded=True) as status:
     validation = ingest.validate([(f.name, f.getvalue()) for f in files])
     for summary in validation.files:
-        st.write(tables.file_outcome(summary))
+        st.write(markdown_literal(tables.file_outcome(summary)))
     preview = ingest.preview(db, validation) if validation.ok else None
     status.update(
         label=validation.summary(),
@@ -120,10 +122,14 @@ if st.button(
     icon=":material/save:",
     key="upload_store",
 ):
-    snapshot = ingest.commit(db.store, validation, uploaded_by=who)
+    try:
+        snapshot = ingest.commit(db.store, validation, uploaded_by=who)
+    except StoreError as refused:  # a full disk, a read-only or damaged store
+        st.error(f"Nothing was stored: {refused}.", icon=":material/error:")
+        st.stop()
     st.session_state["upload_stored"] = (
         f"Stored {snapshot.rows:,} rows for {', '.join(snapshot.quarters)} as snapshot "
-        f"{snapshot.id}, uploaded by {who}. Every page shows the new figures now."
+        f"{snapshot.id}, uploaded by {markdown_literal(who)}. Every page shows the new figures now."
     )
     st.session_state["upload_round"] += 1
     ui.follow_latest_quarter()

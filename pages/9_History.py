@@ -4,6 +4,7 @@ import streamlit as st
 
 from emss import tables, ui
 from emss.store import StoreError
+from emss.text import markdown_literal
 
 ui.page_setup("History", filters=False)
 db = ui.database()
@@ -120,8 +121,8 @@ if pending in active:
             st.error(f"Nothing was changed: {refused}.", icon=":material/error:")
             st.stop()
         st.session_state["history_withdrawn"] = (
-            f"Snapshot {pending} was withdrawn by {who}. Every page now shows the figures "
-            "it had replaced."
+            f"Snapshot {pending} was withdrawn by {markdown_literal(who)}. Every page now shows "
+            "the figures it had replaced."
         )
     if confirmed or cancelled:
         del st.session_state["history_withdraw_pending"]

@@ -100,3 +100,11 @@ def debt_csv() -> Callable[..., bytes]:
 def records(frame) -> list[dict]:
     """A frame's rows as dicts, with missing cells (NaN, NA) as None."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no wrong passwords counted (the throttle is server-wide)."""
+    from emss import auth
+
+    monkeypatch.setattr(auth, "PASSWORD_THROTTLE", auth.Throttle())

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_every_command_is_documented():
     assert COMMANDS == [
+        "check",
         "compute",
         "debt",
         "ingest",
@@ -120,11 +122,27 @@ def test_validate_prints_one_problem_a_line_and_exits_1(capsys, store, good, bad
     ]
 
 
-def test_validate_a_file_that_cannot_be_read(capsys, store, tmp_path):
-    code, out, err = run(capsys, "validate", str(tmp_path / "missing.csv"))
+def test_validate_a_file_that_cannot_be_read_says_so_once(capsys, store, tmp_path):
+    missing = tmp_path / "missing.csv"
+    code, out, err = run(capsys, "validate", str(missing))
     assert code == 1
-    assert "missing.csv: cannot be read (No such file or directory)" in err
-    assert "missing.csv: is empty" in out
+    assert out.splitlines() == [
+        f"{missing}: cannot be read (No such file or directory)",
+        "0 files: 1 problem; nothing can be stored",
+    ]
+    assert err == ""
+
+
+def test_validate_refuses_an_oversized_file_without_reading_it(
+    capsys, store, tmp_path, monkeypatch
+):
+    big = tmp_path / "big.csv"
+    with big.open("wb") as handle:  # sparse: 2 GB on paper, nothing on disk
+        handle.truncate(2 * 1024**3)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
+    code, out, _ = run(capsys, "validate", str(big))
+    assert code == 1
+    assert out.splitlines()[0] == "big.csv: is 2048.0 MB, larger than the 10 MB limit"
 
 
 def test_ingest_prints_the_preview_and_the_snapshot_id(capsys, store, good):

@@ -463,8 +463,8 @@ def test_empty_files_binary_files_and_oversized_files(monkeypatch, metrics_csv):
     ) == [
         "empty.csv: is empty (expected a header row and figures)",
         "blank.csv: is empty (expected a header row and figures)",
-        "chart.png: is not a text file (expected a CSV in UTF-8 or Windows-1252)",
-        "junk.csv: is not a text file (expected a CSV in UTF-8 or Windows-1252)",
+        "chart.png: is not a text file (expected a CSV in UTF-8, UTF-16 or Windows-1252)",
+        "junk.csv: is not a text file (expected a CSV in UTF-8, UTF-16 or Windows-1252)",
         "big.csv: is 1.5 MB, larger than the 1 MB limit",
         "header-only.csv: has a header but no rows of figures",
     ]

@@ -171,7 +171,8 @@ def test_with_sign_in_configured_only_listed_editors_get_the_file_picker(user, s
 
 def test_a_listed_editor_signed_in_with_the_provider_uploads_under_their_email(store):
     email = "Head.Of.EMSS@Leics.example"
-    at = open_page(UPLOAD, secrets=OIDC_SECRETS, user={"is_logged_in": True, "email": email})
+    user = {"is_logged_in": True, "email": email, "email_verified": True}
+    at = open_page(UPLOAD, secrets=OIDC_SECRETS, user=user)
     upload(at, ("q4.csv", GOOD_METRICS))
     at.button(key="upload_store").click().run()
     assert store.snapshots()[-1].uploaded_by == email

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import holidays
 import pandas as pd
 
+from emss.errors import EmssError
 from emss.ingest import Problem
 from emss.quarters import Quarter
 from emss.sources import payables
@@ -40,7 +41,7 @@ ON_HOLD_COLUMNS = [
 PARTIAL_SLACK_DAYS = 7
 
 
-class ComputeError(ValueError):
+class ComputeError(EmssError, ValueError):
     """A computation that cannot be stored (it has problems, or no figures)."""
 
 

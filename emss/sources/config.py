@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emss.catalogue import COUNCILS
+from emss.errors import EmssError
 
 DEFAULT_FILE = Path(__file__).with_name("sources.toml")
 FILE_NAME = "sources.toml"
 
 
-class SourcesConfigError(ValueError):
+class SourcesConfigError(EmssError, ValueError):
     """A sources.toml that cannot be used; the message names the file and the entry."""
 
 

@@ -36,7 +36,9 @@ def provider() -> Iterator[str]:
 
     with (
         pytest.MonkeyPatch.context() as env,
-        run_server_in_thread(user_claims=[User(sub=EDITOR, claims={"email": EDITOR})]) as server,
+        run_server_in_thread(
+            user_claims=[User(sub=EDITOR, claims={"email": EDITOR, "email_verified": True})]
+        ) as server,
     ):
         env.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # the provider serves plain http
         yield f"http://localhost:{server.server_port}"
