@@ -24,8 +24,9 @@ from secrets import token_hex
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from emss import auth, charts, compare, ingest, tables
+from emss import auth, charts, compare, ingest, tables, upload_guard
 from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, Metric, load_catalogue
 from emss.charts import PreparedChart
 from emss.export import to_csv
@@ -242,7 +243,7 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
     """
     st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
     try:  # a damaged store or a bad setting: one sentence on every page, no traceback
-        ingest.max_upload_bytes()
+        _guard_uploads(editor_session=editor() is not None)
         quarters = database().quarters_with_data()
     except (StoreError, ingest.SettingError) as error:
         st.error(str(error), icon=":material/error:")
@@ -510,6 +511,22 @@ def editor() -> str | None:
     return st.session_state.get(STATE_EDITOR) if mode == "password" else None
 
 
+UPLOADS_PER_SESSION = 8  # files of the largest size one session may hold on the server
+
+
+def _guard_uploads(*, editor_session: bool) -> None:
+    """Let this session leave files on the server only while an editor is signed in to it
+    (see emss.upload_guard); a viewer's session holds none."""
+    guard = upload_guard.guard(UPLOADS_PER_SESSION * ingest.max_upload_bytes())
+    context = get_script_run_ctx()
+    if guard is None or context is None:
+        return
+    if editor_session:
+        guard.allow(context.session_id)
+    else:
+        guard.disallow(context.session_id)
+
+
 def require_editor(action: str) -> str:
     """The editor's identity; anyone else gets the way to sign in (or to enable editing) and
     the page stops there, before any control that changes the figures exists.
@@ -518,6 +535,7 @@ def require_editor(action: str) -> str:
     """
     who = editor()
     if who is not None:
+        _guard_uploads(editor_session=True)  # signed in during this run: its picker must work
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(f"Editing as **{markdown_literal(who)}**.")
             st.button("Sign out", key=WIDGET_SIGN_OUT, on_click=_sign_out)
