@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emss.catalogue import COUNCILS
+from emss.catalogue import COUNCILS, DEBT
 
 DEFAULT_FILE = Path(__file__).with_name("sources.toml")
 FILE_NAME = "sources.toml"
@@ -74,6 +74,13 @@ def parse_config(text: str, path: Path) -> SourcesConfig:
                 f'{path}: [service_desk] group "{group}" maps to "{team}" '
                 f"(expected one of {', '.join(TEAMS)})"
             )
+    sectors = _table(receivables, "sectors", "[receivables] sectors", path)
+    for customer_class, sector in sectors.items():
+        if sector not in DEBT.sectors:
+            raise SourcesConfigError(
+                f'{path}: [receivables] customer class "{customer_class}" maps to "{sector}" '
+                f"(expected one of {', '.join(DEBT.sectors)})"
+            )
     return SourcesConfig(
         path,
         dict(units),
@@ -81,7 +88,7 @@ def parse_config(text: str, path: Path) -> SourcesConfig:
         raw,
         teams,
         _strings(desk, "positive", "[service_desk] positive", path),
-        _table(receivables, "sectors", "[receivables] sectors", path),
+        sectors,
         _strings(receivables, "in_house_collectors", "[receivables] in_house_collectors", path),
     )
 
