@@ -61,7 +61,8 @@ AGING_HEADER = (
 )
 AGING_Q3 = [
     # two past-due transactions over £20k of one customer
-    'LCC BU,31/12/2023,C100,Acme Ltd,Commercial,EMSS In House,TX1,2023-10-31,2023-11-30,"£25,000.00"',
+    "LCC BU,31/12/2023,C100,Acme Ltd,Commercial,EMSS In House,TX1,2023-10-31,2023-11-30,"
+    '"£25,000.00"',
     "LCC BU,31/12/2023,C100,Acme Ltd,Commercial,EMSS In House,TX2,2023-11-01,2023-12-01,30000.00",
     # due on the quarter's last day: not yet past due
     "LCC BU,31/12/2023,C101,Beta plc,Commercial,EMSS In House,TX3,2023-12-01,2023-12-31,50000.00",
