@@ -154,7 +154,7 @@ def test_the_debt_movement_of_the_hand_built_agings():
         "counted under Other",
         # NCC is in the Q3 aging only
         "No debt movement for NCC in 2023/24 Q3: it needs the past-due balance at "
-        "30 Sep 2023 (upload the AR aging as of that day; none is stored)",
+        "30 Sep 2023 (upload the AR aging as of that day)",
     ]
     balances = {
         (str(r.as_of), r.partner, r.collector, r.sector): r.past_due_gbp

@@ -261,10 +261,11 @@ def _debt(
         if missing and store is not None:
             kept = receivables.stored_balances(store, before_day)
             before = pd.concat([before, kept[kept["partner"].isin(missing)]], ignore_index=True)
+        stored = "; none is stored" if store is not None else ""
         for partner in sorted(set(now["partner"]) - set(before["partner"])):
             warnings.append(
                 f"No debt movement for {partner} in {quarter}: it needs the past-due balance at "
-                f"{before_day:%d %b %Y} (upload the AR aging as of that day; none is stored)"
+                f"{before_day:%d %b %Y} (upload the AR aging as of that day{stored})"
             )
         frames.append(receivables.movements(now, before, quarter, noted[noted["as_of"] == day]))
     debt = (
