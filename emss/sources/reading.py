@@ -170,13 +170,11 @@ def _date_sql(raw: str) -> str:
 
 
 def _time_sql(raw: str) -> str:
-    """A date and time of day: 2023-12-19 14:05[:00] or 19/12/2023 14:05[:00]."""
+    """A date and time of day: 2023-12-19 14:05[:00] (a cast, the fastest), else day first
+    19/12/2023 14:05[:00]."""
     return (
-        f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}[ T]\\d{{2}}:\\d{{2}}"
-        f"(:\\d{{2}})?') THEN TRY_CAST({raw} AS TIMESTAMP) "
-        f"WHEN regexp_full_match({raw}, '\\d{{2}}/\\d{{2}}/\\d{{4}} \\d{{2}}:\\d{{2}}') "
-        f"THEN try_strptime({raw}, '%d/%m/%Y %H:%M') "
-        f"ELSE try_strptime({raw}, '%d/%m/%Y %H:%M:%S') END"
+        f"CASE WHEN contains({raw}, '/') THEN coalesce(try_strptime({raw}, '%d/%m/%Y %H:%M:%S'), "
+        f"try_strptime({raw}, '%d/%m/%Y %H:%M')) ELSE TRY_CAST({raw} AS TIMESTAMP) END"
     )
 
 
