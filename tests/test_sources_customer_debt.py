@@ -17,6 +17,7 @@ from emss.sources import receivables, stored
 from emss.sources.config import load_config
 from emss.store import Store
 from tests.conftest import REPO_ROOT
+from tests.test_sources import export
 
 Q2, Q3 = Quarter(2023, 2), Quarter(2023, 3)  # Q3: 1 Oct - 31 Dec 2023
 TODAY = dt.date(2024, 3, 18)
@@ -83,18 +84,12 @@ AGING_Q2 = [
 ]
 
 
-def export(header: str, rows: list[str], encoding: str = "utf-8") -> bytes:
-    return "\r\n".join([header, *rows, ""]).encode(encoding)
-
-
-def exports(**changes) -> list[tuple[str, bytes]]:
-    files = {
-        "tickets.csv": export(TICKETS_HEADER, TICKETS),
-        "aging_q3.csv": export(AGING_HEADER, AGING_Q3, "cp1252"),
-        "aging_q2.csv": export(AGING_HEADER, AGING_Q2),
-    }
-    files.update(changes)
-    return [(name, data) for name, data in files.items() if data is not None]
+def exports() -> list[tuple[str, bytes]]:
+    return [
+        ("tickets.csv", export(TICKETS_HEADER, TICKETS)),
+        ("aging_q3.csv", export(AGING_HEADER, AGING_Q3, "cp1252")),
+        ("aging_q2.csv", export(AGING_HEADER, AGING_Q2)),
+    ]
 
 
 def figures(computation) -> dict[tuple[str, str], float]:
