@@ -226,7 +226,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
     except SourcesConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    result = compute.compute(args.files, config, quarter=args.quarter)
+    result = compute.compute(args.files, config, quarter=args.quarter, store=store)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if not result.ok:
@@ -236,6 +236,13 @@ def cmd_compute(args: argparse.Namespace) -> int:
     print(result.summary(), file=sys.stderr)
     for row in result.exclusions_frame().itertuples():
         print(f"  left out on purpose: {row.file}: {row.rows:,} {row.reason}", file=sys.stderr)
+    for r in result.debt.itertuples():
+        note = f" ({r.note})" if r.note else ""
+        print(
+            f"  debt movement {r.quarter}: {r.partner}, {r.collector}, {r.sector}: "
+            f"{debt.written(r.movement_gbp)}{note}",
+            file=sys.stderr,
+        )
     for warning in result.warnings:
         print(f"  warning: {warning}", file=sys.stderr)
     for r in stored.reconciliation(store, result.metrics).itertuples():
@@ -346,7 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--format", choices=["docx", "html", "md"], required=True)
     sub.add_argument("--output", required=True, type=Path, metavar="FILE", help="file to write")
-    sub = command("compute", cmd_compute, "Compute the FSC figures from Oracle Payables exports.")
+    sub = command(
+        "compute",
+        cmd_compute,
+        "Compute figures from the source systems' exports: Oracle Payables (FSC), the service "
+        "desk's tickets (Customer), Oracle Receivables agings (debt movement).",
+    )
     sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
     sub.add_argument("--quarter", type=_quarter, help="only this quarter (default: every one)")
     sub.add_argument("--ingest", action="store_true", help="store them as a computed snapshot")

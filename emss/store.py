@@ -7,6 +7,7 @@ Layout of the store folder (``EMSS_DATA_DIR``, default the repo's ``data/``)::
     debt/<id>.parquet         one file per snapshot holding debt movement rows
     projects/<id>.parquet     one file per snapshot holding Business Plan project rows
     fsc_on_hold/<id>.parquet  a computed snapshot's invoices on hold over 90 days
+    ar_balances/<id>.parquet  a computed snapshot's past-due receivables at each aging's date
     metrics/pack-<seq>.parquet  every metric row of snapshots 1..seq in one file (see below)
     debt/pack-<seq>.parquet     the same for debt rows
     .lock                     serialises writers
@@ -106,6 +107,19 @@ DATASETS: dict[str, pa.Schema] = {
             ("hold_name", pa.string()),
             ("hold_date", pa.date32()),
             ("days_on_hold", pa.int32()),
+        ]
+    ),
+    # Past-due receivables at an aging's As Of Date per partner, collector and sector, kept
+    # by `computed` snapshots: the next quarter's debt movement is measured from them.
+    "ar_balances": pa.schema(
+        [
+            ("snapshot_id", pa.string()),
+            ("quarter", pa.string()),
+            ("as_of", pa.date32()),
+            ("partner", pa.string()),
+            ("collector", pa.string()),
+            ("sector", pa.string()),
+            ("past_due_gbp", pa.float64()),
         ]
     ),
 }

@@ -1,10 +1,11 @@
 """From exports to figures: read, compute every figure the exports allow, commit.
 
 ``compute`` is what the CLI and the Upload page call: it reads the files (``reading``),
-works out which quarters they cover, runs each family's definitions (today the payables;
-the service desk and receivables join ``FAMILIES``) and returns a ``Computation`` holding
-the figures, the invoices on hold, every file's lineage, problems and warnings. ``commit``
-stores a clean one as a single ``computed`` snapshot.
+works out which quarters they cover, runs each family's definitions (``FAMILIES``: the
+payables, the service desk, the receivables) and returns a ``Computation`` holding the
+figures, the invoices on hold, the past-due balances and debt movements, every file's
+lineage, problems and warnings. ``commit`` stores a clean one as a single ``computed``
+snapshot.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import pandas as pd
 from emss.errors import EmssError
 from emss.ingest import Problem
 from emss.quarters import Quarter
-from emss.sources import payables
+from emss.sources import payables, receivables, service_desk
 from emss.sources.config import SourcesConfig
 from emss.sources.reading import Reading, Source, read_exports
 from emss.store import Snapshot, SourceFile, Store
 
-FAMILIES = (payables,)
+FAMILIES = (payables, service_desk, receivables)
 METRIC_COLUMNS = ["quarter", "partner", "metric", "value", "note"]
 ON_HOLD_COLUMNS = [
     "quarter",
@@ -39,6 +40,8 @@ ON_HOLD_COLUMNS = [
 ]
 # An export whose dates stop more than this before a quarter's end covers it only in part.
 PARTIAL_SLACK_DAYS = 7
+# The financial quarter of a date as Quarter.index (start_year * 4 + number - 1).
+QUARTER_MACRO = "CREATE OR REPLACE MACRO qidx(d) AS (year(d) * 12 + month(d) - 4) // 3"
 
 
 class ComputeError(EmssError, ValueError):
@@ -78,6 +81,12 @@ class Computation:
     quarters: list[Quarter] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     definitions: dict[str, str] = field(default_factory=dict)  # family area -> version
+    debt: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=receivables.DEBT_COLUMNS)
+    )
+    balances: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=receivables.BALANCE_COLUMNS)
+    )
 
     @property
     def ok(self) -> bool:
@@ -107,7 +116,14 @@ class Computation:
             n = len(self.problems)
             return f"{files}: {n} problem{'s' * (n != 1)}; nothing can be stored"
         quarters = ", ".join(str(q) for q in self.quarters) or "no quarter"
-        return f"{files} OK: {len(self.metrics)} figures for {quarters}"
+        out = f"{files} OK: {len(self.metrics)} figures for {quarters}"
+        if len(self.debt):
+            debt_quarters = ", ".join(sorted(set(self.debt["quarter"])))
+            out += f"; {len(self.debt)} debt movements for {debt_quarters}"
+        if len(self.balances):
+            days = sorted(set(self.balances["as_of"]))
+            out += f"; past-due balances at {', '.join(f'{d:%d %b %Y}' for d in days)}"
+        return out
 
 
 def _covered(reading: Reading) -> tuple[dt.date, dt.date] | None:
@@ -209,15 +225,71 @@ def _warnings(quarters: Sequence[Quarter], lo: dt.date, hi: dt.date) -> list[str
     return out
 
 
+def _aging_dates(reading: Reading) -> list[dt.date]:
+    if "ar_aging" not in reading.kinds:
+        return []
+    rows = reading.con.execute("SELECT DISTINCT as_of FROM ar_aging ORDER BY 1").fetchall()
+    return [day for (day,) in rows]
+
+
+def _debt(
+    reading: Reading,
+    config: SourcesConfig,
+    quarters: Sequence[Quarter],
+    store: Store | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The past-due balances at every aging's date, the debt movement of each quarter asked
+    whose end an aging gives, and warnings saying why a movement is missing."""
+    balances = receivables.balances(reading.con, config)
+    noted = receivables.notes(reading.con, config)
+    warnings = receivables.unmapped(reading.con, config)
+    frames = []
+    for day in sorted(set(balances["as_of"])):
+        if not receivables.quarter_end(day):
+            warnings.append(
+                f"The AR aging as of {day:%d %b %Y} is not a quarter's last day: its past-due "
+                "balances are kept, but a debt movement runs from one quarter end to the next, "
+                "so it gives none"
+            )
+            continue
+        quarter = Quarter.containing(day)
+        if quarter not in quarters:
+            continue
+        before_day = quarter.first_month - dt.timedelta(days=1)
+        now = balances[balances["as_of"] == day]
+        before = balances[balances["as_of"] == before_day]
+        missing = set(now["partner"]) - set(before["partner"])
+        if missing and store is not None:
+            kept = receivables.stored_balances(store, before_day)
+            before = pd.concat([before, kept[kept["partner"].isin(missing)]], ignore_index=True)
+        stored = "; none is stored" if store is not None else ""
+        for partner in sorted(set(now["partner"]) - set(before["partner"])):
+            warnings.append(
+                f"No debt movement for {partner} in {quarter}: it needs the past-due balance at "
+                f"{before_day:%d %b %Y} (upload the AR aging as of that day{stored})"
+            )
+        frames.append(receivables.movements(now, before, quarter, noted[noted["as_of"] == day]))
+    debt = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=receivables.DEBT_COLUMNS)
+    )
+    return debt, balances, warnings
+
+
 def compute(
     sources: Sequence[Source],
     config: SourcesConfig,
     *,
     quarter: Quarter | None = None,
     today: dt.date | None = None,
+    store: Store | None = None,
 ) -> Computation:
     """Read the exports and compute every figure they allow, for ``quarter`` or for every
-    quarter they cover up to the current one. Problems are collected, never raised."""
+    quarter they cover up to the current one. Problems are collected, never raised.
+
+    ``store``: where a stored past-due balance is looked for when an aging's previous
+    quarter end is not in the upload (without it, only uploaded agings are used)."""
     reading = read_exports(sources, config)
     empty = Computation(
         _lineage(reading) if reading.ok else [_bare(f) for f in reading.files],
@@ -228,44 +300,60 @@ def compute(
     if not reading.ok:
         return empty
     span = _covered(reading)
-    if span is None:
-        return empty
+    agings = _aging_dates(reading)
     current = Quarter.containing(today or dt.date.today())
     if quarter is not None:
         quarters = [quarter]
     else:
-        first, last = Quarter.containing(span[0]), min(Quarter.containing(span[1]), current)
-        quarters = [Quarter.from_index(i) for i in range(first.index, last.index + 1)]
+        found = {Quarter.containing(d) for d in agings if receivables.quarter_end(d)}
+        if span is not None:
+            first, last = Quarter.containing(span[0]), min(Quarter.containing(span[1]), current)
+            found |= {Quarter.from_index(i) for i in range(first.index, last.index + 1)}
+        quarters = sorted(q for q in found if q <= current)
+    if not quarters and not agings:
+        return empty
+    con = reading.con
     _quarters_table(reading, quarters)
-    reading.con.from_df(
+    con.execute(QUARTER_MACRO)
+    con.from_df(
         pd.DataFrame({"type": [t.casefold() for t in config.trade_types]}, dtype="str")
     ).create("trade_types")
+    con.from_df(
+        pd.DataFrame({"answer": [a.casefold() for a in config.positive]}, dtype="str")
+    ).create("positive_answers")
     _calendar(reading)
-    frames, on_hold, versions = [], [], {}
+    frames, versions = [], {}
     for family in FAMILIES:
         if not set(family.KINDS) & reading.kinds:
             continue
         versions[family.AREA] = family.VERSION
-        reading.con.execute(family.SETUP)
+        con.execute(family.SETUP)
         for figure in family.FIGURES:
             if not set(figure.needs) <= reading.kinds:
                 continue
-            found = reading.con.execute(figure.sql).df()
+            found = con.execute(figure.sql).df()
             found["value"] = found["value"].astype("float64").round(figure.decimals)
             frames.append(found.assign(metric=figure.metric, note=None))
-        if {"ap_invoices", "ap_holds"} <= reading.kinds:
-            on_hold.append(reading.con.execute(family.ON_HOLD_SQL).df())
     metrics = pd.concat(frames, ignore_index=True) if frames else empty.metrics
     metrics = metrics[METRIC_COLUMNS].sort_values(["quarter", "metric", "partner"])
-    held = pd.concat(on_hold, ignore_index=True) if on_hold else empty.on_hold
+    held = (
+        con.execute(payables.ON_HOLD_SQL).df()
+        if {"ap_invoices", "ap_holds"} <= reading.kinds
+        else empty.on_hold
+    )
+    debt, balances, warnings = (
+        _debt(reading, config, quarters, store) if agings else (empty.debt, empty.balances, [])
+    )
     return Computation(
         empty.files,
         [],
         metrics.reset_index(drop=True),
         held[ON_HOLD_COLUMNS],
-        sorted({Quarter.parse(q) for q in metrics["quarter"]}),
-        _warnings(quarters, *span),
+        sorted({Quarter.parse(q) for q in [*metrics["quarter"], *debt["quarter"]]}),
+        (_warnings(quarters, *span) if span else []) + warnings,
         versions,
+        debt,
+        balances,
     )
 
 
@@ -279,10 +367,15 @@ def commit(store: Store, computation: Computation, *, uploaded_by: str) -> Snaps
         raise ComputeError(
             f"the exports have problems and were not stored: {computation.summary()}"
         )
-    if computation.metrics.empty:
+    if computation.metrics.empty and computation.debt.empty and computation.balances.empty:
         raise ComputeError("the exports hold no figures for the quarters asked; nothing was stored")
     return store.commit(
-        {"metrics": computation.metrics, "fsc_on_hold": computation.on_hold},
+        {
+            "metrics": computation.metrics,
+            "fsc_on_hold": computation.on_hold,
+            "debt": computation.debt,
+            "ar_balances": computation.balances,
+        },
         uploaded_by=uploaded_by,
         kind="computed",
         sources=computation.sources,

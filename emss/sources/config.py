@@ -11,11 +11,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emss.catalogue import COUNCILS
+from emss.catalogue import COUNCILS, DEBT
 from emss.errors import EmssError
 
 DEFAULT_FILE = Path(__file__).with_name("sources.toml")
 FILE_NAME = "sources.toml"
+TEAMS = ("esc", "fsc", "bd")  # the service desk teams a Group may map to
 
 
 class SourcesConfigError(EmssError, ValueError):
@@ -30,9 +31,17 @@ class SourcesConfig:
     business_units: dict[str, str]
     trade_types: tuple[str, ...]
     sections: dict = field(default_factory=dict)
+    teams: dict[str, str] = field(default_factory=dict)  # service desk Group -> team
+    positive: tuple[str, ...] = ()  # survey answers counted as satisfied
+    sectors: dict[str, str] = field(default_factory=dict)  # Customer Class -> debt sector
+    in_house_collectors: tuple[str, ...] = ()  # shown as "In house"
 
     def partner(self, business_unit: str) -> str | None:
         return self.business_units.get(business_unit)
+
+    def mapping(self, name: str) -> dict[str, str]:
+        """A mapping an export kind checks its values against, by name (``ExportKind.mapped``)."""
+        return {"teams": self.teams}[name]
 
 
 def parse_config(text: str, path: Path) -> SourcesConfig:
@@ -57,7 +66,46 @@ def parse_config(text: str, path: Path) -> SourcesConfig:
         raise SourcesConfigError(
             f'{path}: [suppliers] trade_types is missing (expected a list such as ["Trade"])'
         )
-    return SourcesConfig(path, dict(units), tuple(trade), raw)
+    desk = raw.get("service_desk", {})
+    receivables = raw.get("receivables", {})
+    teams = _table(desk, "teams", "[service_desk] teams", path)
+    for group, team in teams.items():
+        if team not in TEAMS:
+            raise SourcesConfigError(
+                f'{path}: [service_desk] group "{group}" maps to "{team}" '
+                f"(expected one of {', '.join(TEAMS)})"
+            )
+    sectors = _table(receivables, "sectors", "[receivables] sectors", path)
+    for customer_class, sector in sectors.items():
+        if sector not in DEBT.sectors:
+            raise SourcesConfigError(
+                f'{path}: [receivables] customer class "{customer_class}" maps to "{sector}" '
+                f"(expected one of {', '.join(DEBT.sectors)})"
+            )
+    return SourcesConfig(
+        path,
+        dict(units),
+        tuple(trade),
+        raw,
+        teams,
+        _strings(desk, "positive", "[service_desk] positive", path),
+        sectors,
+        _strings(receivables, "in_house_collectors", "[receivables] in_house_collectors", path),
+    )
+
+
+def _table(section: dict, key: str, name: str, path: Path) -> dict[str, str]:
+    value = section.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise SourcesConfigError(f'{path}: {name} is not a table of names (expected "A" = "b")')
+    return dict(value)
+
+
+def _strings(section: dict, key: str, name: str, path: Path) -> tuple[str, ...]:
+    value = section.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SourcesConfigError(f'{path}: {name} is not a list of names (expected ["A", "B"])')
+    return tuple(value)
 
 
 def load_config(store_root: Path | str | None = None) -> SourcesConfig:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TEXT, DATE, AMOUNT = "text", "date", "amount"
+TEXT, DATE, TIME, AMOUNT = "text", "date", "time", "amount"
 
 
 @dataclass(frozen=True)
 class Column:
     label: str  # as the system writes it in the header
     name: str  # the SQL column it is read into
-    type: str = TEXT  # text | date | amount
+    type: str = TEXT  # text | date | time (a date and time of day) | amount
     required: bool = True  # a blank cell is a problem
     choices: tuple[str, ...] = ()  # the values allowed (any letter case), when listed
 
@@ -30,6 +30,10 @@ class ExportKind:
     # (earlier, later): a `later` date before its `earlier` one is a problem.
     order: tuple[tuple[str, str], ...] = ()
     business_unit: str | None = None  # the column mapped to a partner by sources.toml
+    # (column, mapping): a value sources.toml's mapping does not name is a problem; the
+    # mapped value is read into ``<column>_mapped``.
+    mapped: tuple[tuple[str, str], ...] = ()
+    single: tuple[str, ...] = ()  # columns holding one value in every row of a file
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -111,4 +115,48 @@ SUPPLIER_REQUESTS = ExportKind(
     order=(("requested_date", "approved_date"),),
 )
 
-KINDS: tuple[ExportKind, ...] = (AP_INVOICES, AP_PAYMENTS, AP_HOLDS, SUPPLIER_REQUESTS)
+# Freshdesk's ticket export. Requester, contact and subject columns are not listed, so never read.
+TICKETS = ExportKind(
+    "tickets",
+    "Service desk tickets",
+    (
+        Column("Ticket ID", "ticket_id"),
+        Column("Group", "ticket_group"),
+        Column("Source", "source"),
+        Column("Status", "status"),
+        Column("Created time", "created_time", TIME),
+        Column("Resolved time", "resolved_time", TIME, required=False),
+        Column("Survey results", "survey", required=False),
+    ),
+    key=("ticket_id",),
+    order=(("created_time", "resolved_time"),),
+    mapped=(("ticket_group", "teams"),),
+)
+
+# Oracle Receivables aging: the open transactions at one date.
+AR_AGING = ExportKind(
+    "ar_aging",
+    "AR aging",
+    (
+        BUSINESS_UNIT,
+        Column("As Of Date", "as_of", DATE),
+        Column("Customer Account Number", "customer"),
+        Column("Customer Class", "customer_class", required=False),
+        Column("Collector", "collector"),
+        Column("Transaction Number", "transaction_number"),
+        Column("Due Date", "due_date", DATE),
+        Column("Amount Due Remaining", "amount", AMOUNT),
+    ),
+    key=("as_of", "business_unit", "transaction_number"),
+    business_unit="business_unit",
+    single=("as_of",),
+)
+
+KINDS: tuple[ExportKind, ...] = (
+    AP_INVOICES,
+    AP_PAYMENTS,
+    AP_HOLDS,
+    SUPPLIER_REQUESTS,
+    TICKETS,
+    AR_AGING,
+)

@@ -33,11 +33,9 @@ class Figure:
     decimals: int  # what the stored figure is rounded to
 
 
-# The financial quarter of a date as Quarter.index (start_year * 4 + number - 1), and the
-# relations several figures share.
+# The relations several figures share (``qidx``, a date's quarter as Quarter.index, is the
+# computation's).
 SETUP = f"""
-CREATE OR REPLACE MACRO qidx(d) AS (year(d) * 12 + month(d) - 4) // 3;
-
 CREATE OR REPLACE TEMP VIEW paid_standard AS
 SELECT qidx(paid_date) AS idx, partner,
        paid_date - coalesce(received_date, invoice_date) AS days,

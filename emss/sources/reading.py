@@ -1,11 +1,12 @@
 """Reading exports with DuckDB: the kind from the header, typed columns, every problem.
 
-A file is checked for encoding in Python (UTF-8, else Windows-1252, transcoded to a
-temporary UTF-8 copy), its header is matched against the kinds, and DuckDB reads it: only
-the kind's columns are kept, each date and amount parsed in SQL. Every problem of every file
-is listed (a check that fails on many rows lists the first ``PROBLEMS_PER_CHECK`` and counts
-the rest); a clean read leaves one table per file and one view per kind,
-named as the kind, in the connection.
+A file's encoding is checked in Python while it is hashed (UTF-8 is read by DuckDB where it
+lies; Windows-1252 is transcoded to a temporary UTF-8 copy), its header is matched against
+the kinds, and DuckDB reads it: only the kind's columns are kept, each date and amount
+parsed in SQL, and the checks of one file run in one pass over it. Every problem of every
+file is listed (a check that fails on many rows lists the first ``PROBLEMS_PER_CHECK`` and
+counts the rest); a clean read leaves one table per file and one view per kind, named as
+the kind, in the connection.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from emss.ingest import Problem
 from emss.sources.config import SourcesConfig
-from emss.sources.kinds import AMOUNT, DATE, KINDS, TEXT, ExportKind
+from emss.sources.kinds import AMOUNT, DATE, KINDS, TEXT, TIME, Column, ExportKind
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y")
 DATE_EXPECTED = "is not a date (expected 2023-12-19, 19/12/2023 or 19-Dec-2023)"
+TIME_EXPECTED = (
+    "is not a date and time (expected 2023-12-19 14:05:00, 2023-12-19 14:05 or 19/12/2023 14:05)"
+)
 AMOUNT_EXPECTED = "is not an amount (expected e.g. 1234.50, £1,234.50 or -1,234.50)"
 # pence exactly: sums of money stay exact
 _AMOUNT_PATTERN = r"-?\s*£?\s*-?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?"
@@ -71,7 +74,10 @@ class Reading:
 
 
 def _prepare(source: Source, workdir: Path) -> tuple[str, str, Path | None]:
-    """(name, SHA-256, UTF-8 path or None when the file is not text in either encoding)."""
+    """(name, SHA-256, UTF-8 path or None when the file is not text in either encoding).
+
+    A UTF-8 file on disk is read where it lies; uploaded bytes are written out once; only a
+    Windows-1252 file is transcoded to a UTF-8 copy."""
     if isinstance(source, tuple):
         name, data = source
         read = lambda: (data[i : i + _CHUNK] for i in range(0, len(data), _CHUNK))  # noqa: E731
@@ -83,30 +89,39 @@ def _prepare(source: Source, workdir: Path) -> tuple[str, str, Path | None]:
                 while chunk := handle.read(_CHUNK):
                     yield chunk
 
+    digest, decoder, utf8 = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True
+    for chunk in read():
+        digest.update(chunk)
+        if b"\x00" in chunk:
+            return name, digest.hexdigest(), None
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
     target = workdir / f"{len(list(workdir.iterdir()))}.csv"
-    for encoding in ("utf-8-sig", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        digest = hashlib.sha256()
+    if utf8 and isinstance(source, tuple):
+        target.write_bytes(source[1])
+    elif utf8:
+        target = source
+    else:
+        decoder = codecs.getincrementaldecoder("cp1252")()
         try:
             with target.open("w", encoding="utf-8", newline="") as out:
                 for chunk in read():
-                    digest.update(chunk)
-                    if b"\x00" in chunk:
-                        raise UnicodeDecodeError(encoding, chunk, 0, 1, "binary")
                     out.write(decoder.decode(chunk))
                 out.write(decoder.decode(b"", final=True))
-            return name, digest.hexdigest(), target
-        except UnicodeDecodeError as error:
-            if error.reason == "binary":
-                break
-    digest = hashlib.sha256()
-    for chunk in read():
-        digest.update(chunk)
-    return name, digest.hexdigest(), None
+        except UnicodeDecodeError:
+            return name, digest.hexdigest(), None
+    return name, digest.hexdigest(), target
 
 
 def _header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
     return next(csv.reader([first]), [])
 
@@ -127,9 +142,45 @@ def _kind(header: Sequence[str]) -> tuple[ExportKind | None, list[str]]:
     return closest, missing(closest)
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _lookup_sql(column: str, mapping: dict[str, str]) -> str:
+    """The value a mapping gives the column's text (any letter case), else NULL."""
+    cases = " ".join(
+        f"WHEN {_literal(k.casefold())} THEN {_literal(v)}" for k, v in mapping.items()
+    )
+    return f"CASE lower({column}) {cases} END" if cases else "NULL::VARCHAR"
+
+
 def _choice_sql(column: str, choices: Sequence[str]) -> str:
     cases = " ".join(f"WHEN '{c.lower()}' THEN '{c}'" for c in choices)
     return f"CASE lower({column}) {cases} END"
+
+
+def _date_sql(raw: str) -> str:
+    """A date by the text's shape: one format each (14 times faster than trying a list)."""
+    return (
+        f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+        f"THEN TRY_CAST({raw} AS DATE) "
+        f"WHEN contains({raw}, '/') THEN try_strptime({raw}, '{DATE_FORMATS[1]}')::DATE "
+        f"ELSE try_strptime({raw}, '{DATE_FORMATS[2]}')::DATE END"
+    )
+
+
+def _time_sql(raw: str) -> str:
+    """A date and time of day: 2023-12-19 14:05[:00] (a cast, the fastest), else day first
+    19/12/2023 14:05[:00]."""
+    return (
+        f"CASE WHEN contains({raw}, '/') THEN coalesce(try_strptime({raw}, '%d/%m/%Y %H:%M:%S'), "
+        f"try_strptime({raw}, '%d/%m/%Y %H:%M')) ELSE TRY_CAST({raw} AS TIMESTAMP) END"
+    )
+
+
+def _typed(c: Column) -> bool:
+    """Whether the column is read into a type (its raw text kept as ``<name>__raw``)."""
+    return c.type != TEXT or bool(c.choices)
 
 
 def _typed_sql(kind: ExportKind) -> list[str]:
@@ -137,13 +188,10 @@ def _typed_sql(kind: ExportKind) -> list[str]:
     out = []
     for c in kind.columns:
         raw = f"r.{c.name}"
-        if c.type == DATE:  # one format by the text's shape: 14 times faster than a list
-            typed = (
-                f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
-                f"THEN TRY_CAST({raw} AS DATE) "
-                f"WHEN contains({raw}, '/') THEN try_strptime({raw}, '{DATE_FORMATS[1]}')::DATE "
-                f"ELSE try_strptime({raw}, '{DATE_FORMATS[2]}')::DATE END"
-            )
+        if c.type == DATE:
+            typed = _date_sql(raw)
+        elif c.type == TIME:
+            typed = _time_sql(raw)
         elif c.type == AMOUNT:
             typed = _AMOUNT_SQL.format(v=raw)
         elif c.choices:
@@ -155,17 +203,31 @@ def _typed_sql(kind: ExportKind) -> list[str]:
     return out
 
 
+_SQL_TYPES = {DATE: "DATE", TIME: "TIMESTAMP", AMOUNT: "DECIMAL(18, 2)"}
+
+
 def _empty_sql(kind: ExportKind) -> str:
-    types = {DATE: "DATE", AMOUNT: "DECIMAL(18, 2)"}
     columns = []
     for c in kind.columns:
-        columns.append(f"NULL::{types.get(c.type, 'VARCHAR')} AS {c.name}")
-        if c.type != TEXT or c.choices:
+        columns.append(f"NULL::{_SQL_TYPES.get(c.type, 'VARCHAR')} AS {c.name}")
+        if _typed(c):
             columns.append(f"NULL::VARCHAR AS {c.name}__raw")
+    columns += [f"NULL::VARCHAR AS {column}_mapped" for column, _ in kind.mapped]
     return (
         "SELECT NULL::VARCHAR AS file, NULL::BIGINT AS line, NULL::VARCHAR AS partner, "
         f"{', '.join(columns)} WHERE false"
     )
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One check of a file's rows: where ``condition`` holds, a problem in ``column``."""
+
+    condition: str
+    column: str | None
+    expected: str  # ``{detail}`` is filled in from the detail expression
+    value: str = "NULL"
+    detail: str = "NULL"
 
 
 class _Reader:
@@ -174,11 +236,6 @@ class _Reader:
         self.workdir = workdir
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET preserve_insertion_order = true")
-        units = pd.DataFrame(
-            [(bu.casefold(), p) for bu, p in config.business_units.items()],
-            columns=["key", "partner"],
-        )
-        self.con.from_df(units).create("business_units")
         self.problems: list[Problem] = []
         self.tables: dict[str, list[str]] = {}  # kind -> its files' tables
 
@@ -228,11 +285,20 @@ class _Reader:
         picked = ", ".join(
             f"nullif(trim(c{position[c.label.casefold()]}), '') AS {c.name}" for c in kind.columns
         )
+        partner = _lookup_sql(f"r.{kind.business_unit}", self.config.business_units)
+        mapped = [
+            f"{_lookup_sql(f'r.{column}', self.config.mapping(m))} AS {column}_mapped"
+            for column, m in kind.mapped
+        ]
+        # Read and typed in one statement: the table's rowid is the row's order in the file.
         self.con.execute(
-            f"""CREATE TABLE raw_{n} AS SELECT {picked} FROM read_csv(
+            f"""CREATE TABLE data_{n} AS
+            SELECT {partner if kind.business_unit else "NULL::VARCHAR"} AS partner,
+                   {", ".join([*_typed_sql(kind), *mapped])}
+            FROM (SELECT {picked} FROM read_csv(
                 $path, columns = {{{columns}}}, header = false, skip = 1, delim = ',',
                 quote = '"', escape = '"', auto_detect = false, store_rejects = true,
-                rejects_table = 'rejects_{n}', rejects_scan = 'scan_{n}')""",
+                rejects_table = 'rejects_{n}', rejects_scan = 'scan_{n}')) r""",
             {"path": str(path)},
         )
         rejects = self.con.execute(
@@ -244,37 +310,26 @@ class _Reader:
                 name, line, label, text.strip(), f"cannot be read as a CSV row ({message})"
             )
         self._more(name, None, len(rejects))
+        rows = self.con.execute(f"SELECT count(*) FROM data_{n}").fetchall()[0][0]
         # A rejected line leaves no row: map the rows that remain to their own lines.
         if rejects:
-            total = (
-                len(rejects) + self.con.execute(f"SELECT count(*) FROM raw_{n}").fetchall()[0][0]
-            )
             self.con.execute(
                 f"""CREATE TABLE lines_{n} AS SELECT row_number() OVER (ORDER BY l) - 1 AS k, l
-                FROM range(2, {total + 2}) t(l)
+                FROM range(2, {rows + len(rejects) + 2}) t(l)
                 WHERE l NOT IN (SELECT line FROM rejects_{n})"""
             )
-            line, join = "ln.l", f"JOIN lines_{n} ln ON ln.k = r.rowid"
+            line, join = "ln.l", f"JOIN lines_{n} ln ON ln.k = d.rowid"
         else:
-            line, join = "r.rowid + 2", ""
-        partner = "b.partner" if kind.business_unit else "NULL::VARCHAR"
-        bu_join = (
-            f"LEFT JOIN business_units b ON b.key = lower(r.{kind.business_unit})"
-            if kind.business_unit
-            else ""
-        )
+            line, join = "d.rowid + 2", ""
         table = f"{kind.name}_{n}"
         self.con.execute(
-            f"""CREATE TABLE {table} AS
-            SELECT $file AS file, {line}::BIGINT AS line, {partner} AS partner,
-                   {", ".join(_typed_sql(kind))}
-            FROM raw_{n} r {join} {bu_join}""",
-            {"file": name},
+            f"""CREATE VIEW {table} AS
+            SELECT {_literal(name)} AS file, ({line})::BIGINT AS line, d.*
+            FROM data_{n} d {join}"""
         )
-        self.con.execute(f"DROP TABLE raw_{n}")
         self.tables.setdefault(kind.name, []).append(table)
         self._check_file(name, table, kind)
-        return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        return rows
 
     def _more(self, file: str, column: str | None, total: int) -> None:
         if total > PROBLEMS_PER_CHECK:
@@ -303,45 +358,96 @@ class _Reader:
         for file, total in totals.items():
             self._more(file, column, total)
 
-    def _check_file(self, name: str, table: str, kind: ExportKind) -> None:
+    def _checks(self, table: str, kind: ExportKind) -> list[_Check]:
+        """Every check of one file of a kind, in the order its problems are listed."""
+        checks = []
         for c in kind.columns:
+            raw = f"{c.name}__raw" if _typed(c) else c.name
             if c.required:
-                self._listed(
-                    f"SELECT file, line, NULL AS value, NULL AS detail FROM {table} "
-                    f"WHERE {c.name}{'__raw' if c.type != 'text' or c.choices else ''} IS NULL",
-                    c.label,
-                    f"is blank (expected a value in every {kind.label} row)",
+                checks.append(
+                    _Check(
+                        f"{raw} IS NULL",
+                        c.label,
+                        f"is blank (expected a value in every {kind.label} row)",
+                    )
                 )
-            if c.type == DATE:
-                expected = DATE_EXPECTED
-            elif c.type == AMOUNT:
-                expected = AMOUNT_EXPECTED
-            elif c.choices:
-                expected = f"is not one of {', '.join(c.choices)}"
-            else:
-                continue
-            self._listed(
-                f"SELECT file, line, {c.name}__raw AS value, NULL AS detail FROM {table} "
-                f"WHERE {c.name}__raw IS NOT NULL AND {c.name} IS NULL",
-                c.label,
-                expected,
-            )
+            if _typed(c):
+                expected = {DATE: DATE_EXPECTED, TIME: TIME_EXPECTED, AMOUNT: AMOUNT_EXPECTED}.get(
+                    c.type, f"is not one of {', '.join(c.choices)}"
+                )
+                checks.append(
+                    _Check(f"{raw} IS NOT NULL AND {c.name} IS NULL", c.label, expected, raw)
+                )
         if kind.business_unit:
-            units = ", ".join(self.config.business_units)
-            self._listed(
-                f"SELECT file, line, {kind.business_unit} AS value, NULL AS detail FROM {table} "
-                f"WHERE {kind.business_unit} IS NOT NULL AND partner IS NULL",
-                kind.column(kind.business_unit).label,
-                f"is not a business unit named in {self.config.path.name} (expected {units})",
+            checks.append(
+                _Check(
+                    f"{kind.business_unit} IS NOT NULL AND partner IS NULL",
+                    kind.column(kind.business_unit).label,
+                    f"is not a business unit named in {self.config.path.name} "
+                    f"(expected {', '.join(self.config.business_units)})",
+                    kind.business_unit,
+                )
+            )
+        for column, mapping in kind.mapped:
+            names = ", ".join(self.config.mapping(mapping)) or "none: the mapping is empty"
+            checks.append(
+                _Check(
+                    f"{column} IS NOT NULL AND {column}_mapped IS NULL",
+                    kind.column(column).label,
+                    f"is not named in {self.config.path.name}'s {mapping} (expected {names})",
+                    column,
+                )
+            )
+        for column in kind.single:
+            c = kind.column(column)
+            raw = f"{column}__raw" if _typed(c) else column
+            first = f"(SELECT {{}} FROM {table} ORDER BY line LIMIT 1)"
+            checks.append(
+                _Check(
+                    f"{column} <> {first.format(column)}",
+                    c.label,
+                    f"differs from the {c.label} {{detail}} of the file's first row "
+                    f"(expected one {c.label} in every row of an {kind.label} export)",
+                    raw,
+                    first.format(raw),
+                )
             )
         for earlier, later in kind.order:
-            before = kind.column(earlier)
-            self._listed(
-                f"SELECT file, line, {later}__raw AS value, {earlier}__raw AS detail "
-                f"FROM {table} WHERE {later} < {earlier}",
-                kind.column(later).label,
-                f"is before the {before.label} {{detail}} (expected on or after it)",
+            checks.append(
+                _Check(
+                    f"{later} < {earlier}",
+                    kind.column(later).label,
+                    f"is before the {kind.column(earlier).label} {{detail}} "
+                    "(expected on or after it)",
+                    f"{later}__raw",
+                    f"{earlier}__raw",
+                )
             )
+        return checks
+
+    def _check_file(self, name: str, table: str, kind: ExportKind) -> None:
+        """Every check in one pass over the file's rows; then only the rows flagged are
+        looked at again, per check."""
+        checks = self._checks(table, kind)
+        flags = ", ".join(f"coalesce({c.condition}, false) AS k{i}" for i, c in enumerate(checks))
+        values = ", ".join(
+            f"({c.value})::VARCHAR AS v{i}, ({c.detail})::VARCHAR AS d{i}"
+            for i, c in enumerate(checks)
+        )
+        self.con.execute(
+            f"""CREATE TEMP TABLE flagged AS
+            SELECT * FROM (SELECT line, {flags}, {values} FROM {table})
+            WHERE {" OR ".join(f"k{i}" for i in range(len(checks)))}"""
+        )
+        for i, c in enumerate(checks):
+            self._listed(
+                f"SELECT $file AS file, line, v{i} AS value, d{i} AS detail "
+                f"FROM flagged WHERE k{i}",
+                c.column,
+                c.expected,
+                {"file": name},
+            )
+        self.con.execute("DROP TABLE flagged")
 
     def finish(self) -> None:
         """One view per kind over its files, then the checks across rows and files."""
@@ -353,11 +459,17 @@ class _Reader:
             if kind.name in self.tables and kind.key:
                 labels = ", ".join(kind.column(k).label for k in kind.key)
                 keys = ", ".join(kind.key)
-                value = " || ' / ' || ".join(f"{k}" for k in kind.key)
+                value = " || ' / ' || ".join(
+                    f"{k}__raw" if _typed(kind.column(k)) else k for k in kind.key
+                )
+                # Only the rows whose key's hash repeats are windowed over: grouping by a
+                # number is cheap, and a collision only adds rows the window then clears.
                 self._listed(
-                    f"""SELECT file, line, {value} AS value,
+                    f"""WITH repeated AS (SELECT hash({keys}) AS h FROM {kind.name}
+                                      GROUP BY ALL HAVING count(*) > 1)
+                    SELECT file, line, {value} AS value,
                         first_value(file || ' line ' || line) OVER w AS detail
-                    FROM {kind.name} WHERE {" AND ".join(f"{k} IS NOT NULL" for k in kind.key)}
+                    FROM {kind.name} WHERE hash({keys}) IN (SELECT h FROM repeated)
                     WINDOW w AS (PARTITION BY {keys} ORDER BY file, line)
                     QUALIFY row_number() OVER w > 1""",
                     labels,

@@ -13,7 +13,7 @@ import pandas as pd
 
 from emss.export import to_csv
 from emss.quarters import Quarter
-from emss.sources import payables
+from emss.sources import payables, service_desk
 from emss.sources.compute import ON_HOLD_COLUMNS
 from emss.sources.config import SourcesConfig
 from emss.store import DATASETS, Store
@@ -131,8 +131,12 @@ def on_hold_csv(frame: pd.DataFrame) -> str:
 def definitions(config: SourcesConfig) -> dict[str, str]:
     """Each computed figure's definition in words, by metric key (for the Definitions page),
     with this store's sources.toml values filled in."""
-    trade = " or ".join(f'"{t}"' for t in config.trade_types)
+    names = {
+        "trade_types": " or ".join(f'"{t}"' for t in config.trade_types),
+        "positive": ", ".join(f'"{a}"' for a in config.positive),
+    }
     return {
-        f.metric: f.words.format(trade_types=trade) + f" (definitions {payables.VERSION})"
-        for f in payables.FIGURES
+        f.metric: f.words.format(**names) + f" (definitions {family.VERSION})"
+        for family in (payables, service_desk)
+        for f in family.FIGURES
     }
