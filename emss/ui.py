@@ -52,10 +52,11 @@ PAGES = (
     ("pages/3_People.py", "People"),
     ("pages/4_Customer.py", "Customer"),
     ("pages/5_Debt_collection.py", "Debt collection"),
-    ("pages/6_Definitions.py", "Definitions"),
-    ("pages/7_Report.py", "Report"),
-    ("pages/8_Upload.py", "Upload"),
-    ("pages/9_History.py", "History"),
+    ("pages/6_Projects.py", "Projects"),
+    ("pages/7_Definitions.py", "Definitions"),
+    ("pages/8_Report.py", "Report"),
+    ("pages/9_Upload.py", "Upload"),
+    ("pages/10_History.py", "History"),
 )
 
 # The page that shows every figure of an area (its label is the area's code).

@@ -22,9 +22,9 @@ PAGES = [
     "pages/3_People.py",
     "pages/4_Customer.py",
     "pages/5_Debt_collection.py",
-    "pages/6_Definitions.py",
+    "pages/7_Definitions.py",
 ]
-FIGURE_PAGES = [p for p in PAGES if p != "pages/6_Definitions.py"]
+FIGURE_PAGES = [p for p in PAGES if p != "pages/7_Definitions.py"]
 VIEW = "emss_filter_view"
 
 
@@ -158,7 +158,7 @@ def test_an_empty_store_gets_a_plain_sentence(empty_store: Store, page: str) -> 
 
 
 def test_definitions_open_on_an_empty_store(empty_store: Store) -> None:
-    at = open_page("pages/6_Definitions.py")
+    at = open_page("pages/7_Definitions.py")
     assert "esc_payroll_payments" in set(at.dataframe[0].value["Key"])
 
 
