@@ -22,6 +22,7 @@ PAGES = [
     "pages/3_People.py",
     "pages/4_Customer.py",
     "pages/5_Debt_collection.py",
+    "pages/6_Projects.py",
     "pages/7_Definitions.py",
 ]
 FIGURE_PAGES = [p for p in PAGES if p != "pages/7_Definitions.py"]

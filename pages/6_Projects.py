@@ -1,0 +1,88 @@
+"""Projects page: the EMSS Business Plan's projects in the quarter, what changed since the
+comparison quarter, each project's history, and the list as a table and a CSV."""
+
+import streamlit as st
+
+from emss import export, projects, ui
+
+filters = ui.page_setup("Business Plan projects")
+db = ui.database()
+spec = db.catalogue.projects
+quarter, comparison = filters.quarter, filters.comparison_quarter
+in_view = projects.for_partners(projects.changes(db, quarter, comparison), filters.partners)
+
+st.caption(
+    f"The projects of the EMSS Business Plan in {quarter.label}, {filters.view_label} "
+    f"(a council's view shows its own projects and the EMSS-wide ones), compared with the "
+    f"{filters.comparison_label} ({comparison}). Source: report {spec.source}."
+)
+with st.container(border=True):
+    st.subheader("Since the last committee")
+    for sentence in projects.since_sentences(in_view, quarter, comparison):
+        st.markdown(sentence)
+
+if not in_view["listed"].any():
+    st.info(f"No Business Plan projects are recorded for {quarter}.")
+    st.stop()
+
+with st.container(horizontal=True):
+    themes = st.multiselect(
+        "Themes",
+        spec.themes,
+        format_func=spec.theme_labels.__getitem__,
+        placeholder="Every theme",
+        key="projects_themes",
+    )
+    statuses = st.multiselect(
+        "Status",
+        [*spec.statuses, spec.not_stated],
+        format_func=projects.words_label,
+        placeholder="Any status",
+        key="projects_statuses",
+    )
+    benefits = st.multiselect(
+        "Benefits", spec.benefits, placeholder="Any benefit", key="projects_benefits"
+    )
+shown = projects.for_benefits(
+    projects.for_statuses(projects.for_themes(in_view, themes), statuses), benefits
+)
+if shown.empty:
+    st.info("No project matches the themes, statuses and benefits chosen.")
+    st.stop()
+
+for group in projects.theme_groups(shown):
+    st.subheader(f"{group.label}: {len(group.projects)}", divider="gray")
+    for row in group.projects:
+        card = projects.card(row, comparison)
+        with st.container(border=True):
+            st.markdown(f"**{card.title}**" + (" · Illustrative" if card.illustrative else ""))
+            facts = [f"**Status:** {card.status}" + (f" · {card.change}" if card.change else "")]
+            facts.append(
+                f"**For:** {ui.partner_name(card.partner) if card.partner else projects.WHOLE_WIDE}"
+            )
+            if card.benefits:
+                facts.append(f"**Benefits:** {', '.join(card.benefits)}")
+            st.markdown("  \n".join(facts))
+            if card.description:
+                st.markdown(f"**Description:** {card.description}")
+            st.markdown(f"**Update:** {card.update or 'No update given for ' + str(quarter) + '.'}")
+            history = st.expander(
+                f"History of {card.title}, quarter by quarter",
+                key=f"projects_history_{row['theme']}_{row['project_key']}",
+                on_change="rerun",
+            )
+            with history:
+                if history.open:
+                    lines = projects.history_lines(
+                        projects.history(db, row["theme"], row["project"])
+                    )
+                    for heading, update in lines:
+                        st.markdown(f"**{heading}**  \n{update}")
+
+st.subheader("All projects shown, as a table", divider="gray")
+ui.data_table(
+    projects.table(shown),
+    name=f"projects-{quarter.slug}",
+    label=f"Table of the {len(shown)} projects shown, and a CSV",
+    csv=export.to_csv(shown[projects.RECORD_FIELDS]),
+)
