@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -16,6 +17,7 @@ from emss.quarters import Quarter
 from emss.queries import Database
 
 METRIC_KEY = ["quarter", "partner", "metric"]
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 # Exports are larger than typed returns: a year of both councils' Payables exports is about
 # 12 MB (the sample quarter is 2.7 MB); 50 MB leaves room for growth. Larger ones: the CLI.
 DEFAULT_EXPORT_LIMIT_MB = 50
@@ -163,3 +165,104 @@ def next_steps(problems: pd.DataFrame) -> list[str]:
     if problems["line"].notna().any():
         steps.append(LINE_STEP)
     return steps
+
+
+# --- source-system exports: what a computation would store, and where it came from --------
+
+
+def _written(db: Database, metric: str, value: object) -> str:
+    if value is None or value != value:
+        return "—"
+    return format_value(float(value), db.catalogue[metric].unit.name, exact=True)
+
+
+def computed_preview(db: Database, metrics: pd.DataFrame) -> pd.DataFrame:
+    """Computed figures beside the figure in use now for the same quarter, partner and
+    metric: Quarter, Figure, Partner, Computed, In use now, Change (new, revised, unchanged)."""
+    stored = db.uploaded_values(metrics[METRIC_KEY]) if len(metrics) else None
+    rows = metrics.merge(stored, on=METRIC_KEY, how="left") if stored is not None else metrics
+    out = []
+    for r in rows.to_dict("records"):
+        old = r.get("old_value")
+        missing_old = old is None or old != old
+        change = "new" if missing_old else "unchanged" if old == r["value"] else "revised"
+        out.append(
+            {
+                "Quarter": r["quarter"],
+                "Figure": _label(db, r["metric"]),
+                "Partner": r["partner"],
+                "Computed": _written(db, r["metric"], r["value"]),
+                "In use now": _written(db, r["metric"], old),
+                "Change": change,
+            }
+        )
+    columns = ["Quarter", "Figure", "Partner", "Computed", "In use now", "Change"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def reconciliation_table(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
+    """``stored.reconciliation`` as people read it: Quarter, Figure, Partner, Computed,
+    Typed in, Difference, Typed in by (snapshot), Dashboard shows."""
+    out = []
+    for r in frame.to_dict("records"):
+        metric = r["metric"]
+        difference = r["difference"]
+        out.append(
+            {
+                "Quarter": r["quarter"],
+                "Figure": _label(db, metric),
+                "Partner": r["partner"],
+                "Computed": _written(db, metric, r["computed"]),
+                "Typed in": _written(db, metric, r["typed"]),
+                "Difference": "none"
+                if difference == 0
+                else format_value(
+                    float(difference), db.catalogue[metric].unit.name, exact=True, sign=True
+                ),
+                "Typed in by": f"{r['typed_snapshot']} ({r['typed_kind']})",
+                "Dashboard shows": f"the {r['shown']} figure",
+            }
+        )
+    columns = [
+        "Quarter",
+        "Figure",
+        "Partner",
+        "Computed",
+        "Typed in",
+        "Difference",
+        "Typed in by",
+        "Dashboard shows",
+    ]
+    return pd.DataFrame(out, columns=columns)
+
+
+def lineage_table(lineage: dict) -> pd.DataFrame:
+    """A computed snapshot's exports (``Computation.lineage()`` or ``Snapshot.lineage``):
+    File, Kind, SHA-256, Rows read, Rows used, Rows left out (with why)."""
+    out = [
+        {
+            "File": f["name"],
+            "Kind": f["kind"] or "not recognised",
+            "SHA-256": f["sha256"],
+            "Rows read": f["rows_read"],
+            "Rows used": f["rows_used"],
+            "Rows left out": "; ".join(f"{n:,} {why}" for why, n in f["excluded"].items())
+            or "none",
+        }
+        for f in lineage.get("exports", [])
+    ]
+    columns = ["File", "Kind", "SHA-256", "Rows read", "Rows used", "Rows left out"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def definitions_line(lineage: dict) -> str:
+    """ "Definitions: FSC fsc-2024.1" — the versions of the definitions a computation used."""
+    versions = lineage.get("definitions", {})
+    return "Definitions: " + (
+        ", ".join(f"{area} {version}" for area, version in versions.items()) or "none recorded"
+    )
+
+
+def sample_exports() -> list[Path]:
+    """The sample Oracle Payables exports shipped in data/samples/ (2023/24 Q3)."""
+    return sorted(SAMPLES.glob("*.csv"))

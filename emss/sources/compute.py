@@ -20,7 +20,7 @@ from emss.ingest import Problem
 from emss.quarters import Quarter
 from emss.sources import payables
 from emss.sources.config import SourcesConfig
-from emss.sources.reading import Reading, Source, read_exports
+from emss.sources.reading import Progress, Reading, Source, read_exports
 from emss.store import Snapshot, SourceFile, Store
 
 FAMILIES = (payables,)
@@ -214,10 +214,14 @@ def compute(
     *,
     quarter: Quarter | None = None,
     today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> Computation:
     """Read the exports and compute every figure they allow, for ``quarter`` or for every
-    quarter they cover up to the current one. Problems are collected, never raised."""
-    reading = read_exports(sources, config)
+    quarter they cover up to the current one. Problems are collected, never raised.
+    ``progress(step, steps, words)`` is told as each file is read and before computing."""
+    reading = read_exports(sources, config, progress=progress)
+    if progress:
+        progress(len(sources), len(sources) + 1, "Computing the figures")
     empty = Computation(
         _lineage(reading) if reading.ok else [_bare(f) for f in reading.files],
         reading.problems,
