@@ -1,6 +1,8 @@
 """What the Upload page checks and shows beyond reading the files: figures far from their
 reported history, figures reported last quarter and missing now, the problems as a table that
-says what each column holds, and the next step. Pure functions over ``Database`` queries."""
+says what each column holds, and the next step; for source-system exports, the computed
+figures beside those in use, the reconciliation and the lineage (also on the History page).
+Pure functions over ``Database`` queries."""
 
 from __future__ import annotations
 
