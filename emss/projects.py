@@ -381,18 +381,19 @@ def theme_tables(frame: pd.DataFrame) -> list[ThemeTable]:
 
 def change_words(row: Mapping, comparison: Quarter) -> str | None:
     """A project's change since the comparison quarter in words, for its card: "New since
-    2023/24 Q2", "Completed since 2023/24 Q2", "Was in progress in 2023/24 Q2"; None when
-    unchanged or when there is nothing to compare with."""
+    2023/24 Q2", "Was in progress in 2023/24 Q2", "Status not stated in 2023/24 Q2"; None
+    when unchanged or when there is nothing to compare with."""
     change = row["change"]
     if _blank(change) or change == UNCHANGED:
         return None
     if change == NEW:
         return f"New since {comparison}"
+    before = str(row["previous_status"])
     if change == DROPPED:
-        return f"No longer reported (was {str(row['previous_status']).lower()} in {comparison})"
-    if change in _spec().closing.values():
-        return f"{change.capitalize()} since {comparison}"
-    return f"Was {str(row['previous_status']).lower()} in {comparison}"
+        return f"No longer reported (was {before.lower()} in {comparison})"
+    if before == _spec().not_stated:
+        return f"Status not stated in {comparison}"
+    return f"Was {before.lower()} in {comparison}"
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,8 @@ def computed_preview(db: Database, metrics: pd.DataFrame) -> pd.DataFrame:
 
 def reconciliation_table(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
     """``stored.reconciliation`` as people read it: Quarter, Figure, Partner, Computed,
-    Typed in, Difference, Typed in by (snapshot), Dashboard shows."""
+    Typed in, Difference, Typed in by (its snapshot), Dashboard shows ("computed" or
+    "typed")."""
     out = []
     for r in frame.to_dict("records"):
         metric = r["metric"]
@@ -221,8 +222,8 @@ def reconciliation_table(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
                 else format_value(
                     float(difference), db.catalogue[metric].unit.name, exact=True, sign=True
                 ),
-                "Typed in by": f"{r['typed_snapshot']} ({r['typed_kind']})",
-                "Dashboard shows": f"the {r['shown']} figure",
+                "Typed in by": r["typed_snapshot"],
+                "Dashboard shows": r["shown"],
             }
         )
     columns = [
@@ -238,23 +239,18 @@ def reconciliation_table(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
-def lineage_table(lineage: dict) -> pd.DataFrame:
-    """A computed snapshot's exports (``Computation.lineage()`` or ``Snapshot.lineage``):
-    File, Kind, SHA-256, Rows read, Rows used, Rows left out (with why)."""
-    out = [
-        {
-            "File": f["name"],
-            "Kind": f["kind"] or "not recognised",
-            "SHA-256": f["sha256"],
-            "Rows read": f["rows_read"],
-            "Rows used": f["rows_used"],
-            "Rows left out": "; ".join(f"{n:,} {why}" for why, n in f["excluded"].items())
-            or "none",
-        }
-        for f in lineage.get("exports", [])
-    ]
-    columns = ["File", "Kind", "SHA-256", "Rows read", "Rows used", "Rows left out"]
-    return pd.DataFrame(out, columns=columns)
+def lineage_lines(lineage: dict) -> list[str]:
+    """A computed snapshot's exports (``Computation.lineage()`` or ``Snapshot.lineage``), one
+    line each: name, kind, rows read and used, rows left out and why, SHA-256."""
+    lines = []
+    for f in lineage.get("exports", []):
+        left_out = "; ".join(f"{n:,} {why}" for why, n in f["excluded"].items()) or "none"
+        lines.append(
+            f"**{f['name']}** ({f['kind'] or 'not recognised'}): {f['rows_read']:,} rows read, "
+            f"{f['rows_used']:,} used; left out on purpose: {left_out}. "
+            f"SHA-256 `{f['sha256']}`"
+        )
+    return lines
 
 
 def definitions_line(lineage: dict) -> str:

@@ -57,7 +57,7 @@ if lineage:
         "named with its SHA-256, so a copy can be checked against it; rows left out were left "
         "out on purpose by the definitions (the Definitions page words each one)."
     )
-    st.dataframe(uploads.lineage_table(lineage), hide_index=True, width="stretch")
+    st.markdown("\n".join(f"- {line}" for line in uploads.lineage_lines(lineage)))
 
 if any(s.kind == "computed" for s in snapshots):
     st.subheader("Computed and typed-in figures")
@@ -70,7 +70,7 @@ if any(s.kind == "computed" for s in snapshots):
     if reconciled.empty:
         st.info("No computed figure was also typed in.")
     else:
-        st.dataframe(reconciled, hide_index=True, width="stretch")
+        st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
 
 st.subheader("Revision history of a figure")
 with st.container(horizontal=True):

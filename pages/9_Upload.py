@@ -41,6 +41,7 @@ def show_problems(problems, summary: str, name: str) -> None:
         uploads.problems_table(problems),
         hide_index=True,
         width="stretch",
+        height="content",
         column_config={"Line": st.column_config.NumberColumn("Line", format="%d")},
     )
     st.download_button(
@@ -160,7 +161,7 @@ if kind != EXPORTS:
     for title, frame in sections:
         if not frame.empty:
             st.markdown(f"**{title}: {len(frame):,}**")
-            st.dataframe(frame, hide_index=True, width="stretch")
+            st.dataframe(frame, hide_index=True, width="stretch", height="content")
     if len(validation.projects):
         lines = preview.projects.lines()
         st.markdown(f"**Projects: {len(validation.projects):,}** ({preview.projects.summary()})")
@@ -242,7 +243,7 @@ for warning in result.warnings:
     st.warning(warning, icon=":material/warning:")
 figures = uploads.computed_preview(db, result.metrics)
 st.markdown(f"**Computed figures and the figures in use now: {len(figures)}**")
-st.dataframe(figures, hide_index=True, width="stretch")
+st.dataframe(figures, hide_index=True, width="stretch", height="content")
 reconciled = uploads.reconciliation_table(db, stored.reconciliation(db.store, result.metrics))
 if len(reconciled):
     st.markdown(
@@ -250,9 +251,9 @@ if len(reconciled):
         "computed figure is the newest and the dashboard shows it; the typed one stays in the "
         "History."
     )
-    st.dataframe(reconciled, hide_index=True, width="stretch")
+    st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
 st.markdown("**The exports: what was read, used and left out on purpose**")
-st.dataframe(uploads.lineage_table(result.lineage()), hide_index=True, width="stretch")
+st.markdown("\n".join(f"- {line}" for line in uploads.lineage_lines(result.lineage())))
 
 if store_button("Store the computed figures as a new snapshot", "upload_store_exports"):
     try:

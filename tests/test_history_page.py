@@ -167,12 +167,14 @@ def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, mon
 
     at = open_page(HISTORY)
     assert at.selectbox(key="history_snapshot").value == snapshot.id  # newest first
-    lineage = table_with(at, "Rows read")
-    assert lineage["File"].tolist() == [name for name, _ in sources]
-    assert lineage["SHA-256"].tolist() == [s.sha256 for s in snapshot.sources]
-    invoices = lineage.set_index("File").loc["ap_invoices_2023-24_q3.csv"]
-    assert (invoices["Rows read"], invoices["Rows used"]) == (11658, 11634)
-    assert "24 cancelled" in invoices["Rows left out"]
+    for name, sha256 in ((s.name, s.sha256) for s in snapshot.sources):
+        assert has_text(at, f"**{name}**") and has_text(at, f"SHA-256 `{sha256}`")
+    assert has_text(
+        at,
+        "**ap_invoices_2023-24_q3.csv** (ap_invoices): 11,658 rows read, 11,634 used; left out "
+        "on purpose: 355 Credit Memo",
+    )
+    assert has_text(at, "; 24 cancelled.")
     assert has_text(at, "Definitions: FSC fsc-2024.1")
 
     reconciled = table_with(at, "Typed in")
@@ -181,7 +183,7 @@ def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, mon
         ["LCC", "9 days", "9 days", "none"],
         ["NCC", "10 days", "10 days", "none"],
     ]
-    assert set(reconciled["Dashboard shows"]) == {"the computed figure"}
+    assert set(reconciled["Dashboard shows"]) == {"computed"}
 
 
 def test_the_report_snapshot_lists_its_business_plan_projects(store, monkeypatch):

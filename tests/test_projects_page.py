@@ -30,8 +30,8 @@ def test_the_bundled_q3_lists_22_projects_by_theme_and_says_what_changed(store: 
     assert "Organisation: 3" in headings and "Employee Service Centre (ESC): 4" in headings
     assert sum(int(h.rsplit(": ", 1)[1]) for h in headings if h.rsplit(": ", 1)[-1].isdigit()) == 22
     # Status in words and a shape, never colour alone; the change said beside it.
-    assert "**Status:** ✕ Cancelled · Cancelled since 2023/24 Q2" in text
-    assert "**Status:** ● Complete · Completed since 2023/24 Q2" in text
+    assert "**Status:** ✕ Cancelled · Was in progress in 2023/24 Q2" in text
+    assert "**Status:** ● Complete · Was in progress in 2023/24 Q2" in text
     assert "· New since 2023/24 Q2" in text
     table = at.dataframe[0].value
     assert len(table) == 22 and {"Project", "Status", "Update", "For"} <= set(table.columns)
