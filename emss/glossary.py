@@ -41,7 +41,9 @@ def _entry(metric: Metric, catalogue: Catalogue, computed: Mapping[str, str]) ->
         ("Reported for", ", ".join(PARTNER_NAMES.get(p, p) for p in metric.partners)),
     ]
     if metric.adds_up and metric.contributors:
-        facts.append(("EMSS total", "the sum of " + " and ".join(metric.contributors)))
+        *others, last = metric.contributors
+        summed = f"{', '.join(others)} and {last}" if others else last
+        facts.append(("EMSS total", f"the sum of {summed}"))
     if metric.derived:
         d = metric.derived
         facts.append(

@@ -155,6 +155,24 @@ def _split(message: str) -> tuple[str, str]:
     return (found["problem"], found["expected"]) if found else (message, "")
 
 
+def problem_lines(problems: pd.DataFrame, limit: int = 50) -> list[str]:
+    """The first ``limit`` problems as sentences, each whole (for reading on any screen):
+    'q4.csv line 2, partner: "XX" is not a known partner. Expected: one of LCC, NCC.'"""
+    lines = []
+    for row in problems_table(problems).head(limit).to_dict("records"):
+        where = row["File"] if pd.isna(row["Line"]) else f"{row['File']} line {row['Line']}"
+        if not pd.isna(row["Column"]):
+            where += f", {row['Column']}"
+        found = "" if pd.isna(row["Value found"]) else f'"{row["Value found"]}" '
+        line = f"{where}: {found}{row['Problem']}."
+        if row["What was expected"]:
+            line += f" Expected: {row['What was expected']}."
+        lines.append(line)
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit:,} more: download them all below.")
+    return lines
+
+
 def problems_csv(problems: pd.DataFrame) -> str:
     """The problems table as a CSV safe to open in a spreadsheet."""
     return to_csv(problems_table(problems))

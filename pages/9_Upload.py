@@ -37,13 +37,14 @@ kind = st.segmented_control(
 def show_problems(problems, summary: str, name: str) -> None:
     """Why nothing can be stored: the summary once, every problem, a download, next steps."""
     st.error(f"**Nothing was stored.** {summary}.", icon=":material/error:")
-    st.dataframe(
-        uploads.problems_table(problems),
-        hide_index=True,
-        width="stretch",
-        height="content",
-        column_config={"Line": st.column_config.NumberColumn("Line", format="%d")},
-    )
+    st.markdown("\n".join(f"- {line}" for line in uploads.problem_lines(problems)))
+    with st.expander("The problems as a table"):
+        st.dataframe(
+            uploads.problems_table(problems),
+            hide_index=True,
+            width="stretch",
+            column_config={"Line": st.column_config.NumberColumn("Line", format="%d")},
+        )
     st.download_button(
         "Download the problems (CSV)",
         uploads.problems_csv(problems),

@@ -160,6 +160,11 @@ def test_a_problem_is_split_from_what_was_expected_and_next_steps_are_offered():
         uploads.LINE_STEP,
     ]
     assert "'=cmd" in uploads.problems_csv(problems.assign(value="=cmd"))
+    assert uploads.problem_lines(problems, limit=2) == [
+        'a.csv line 3, partner: "XX" is not a known partner. Expected: one of LCC, NCC.',
+        "a.csv, metric: column is missing from the metrics header.",
+        "… and 1 more: download them all below.",
+    ]
 
 
 def test_nothing_is_missing_when_the_upload_or_the_store_has_last_quarters_figures(bundled_db):
