@@ -198,7 +198,8 @@ def _written(db: Database, metric: str, value: object) -> str:
 
 def computed_preview(db: Database, metrics: pd.DataFrame) -> pd.DataFrame:
     """Computed figures beside the figure in use now for the same quarter, partner and
-    metric: Quarter, Figure, Partner, Computed, In use now, Change (new, revised, unchanged)."""
+    metric: Figure, Partner, Computed, In use now, Change (new, revised, unchanged), Quarter
+    (what tells the rows apart first, so a narrow screen shows it)."""
     stored = db.uploaded_values(metrics[METRIC_KEY]) if len(metrics) else None
     rows = metrics.merge(stored, on=METRIC_KEY, how="left") if stored is not None else metrics
     out = []
@@ -216,14 +217,14 @@ def computed_preview(db: Database, metrics: pd.DataFrame) -> pd.DataFrame:
                 "Change": change,
             }
         )
-    columns = ["Quarter", "Figure", "Partner", "Computed", "In use now", "Change"]
+    columns = ["Figure", "Partner", "Computed", "In use now", "Change", "Quarter"]
     return pd.DataFrame(out, columns=columns)
 
 
 def reconciliation_table(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
-    """``stored.reconciliation`` as people read it: Quarter, Figure, Partner, Computed,
-    Typed in, Difference, Typed in by (its snapshot), Dashboard shows ("computed" or
-    "typed")."""
+    """``stored.reconciliation`` as people read it: Figure, Partner, Computed, Typed in,
+    Difference, Dashboard shows ("computed" or "typed"), Quarter, Typed in by (its
+    snapshot)."""
     out = []
     for r in frame.to_dict("records"):
         metric = r["metric"]
@@ -245,14 +246,14 @@ def reconciliation_table(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
             }
         )
     columns = [
-        "Quarter",
         "Figure",
         "Partner",
         "Computed",
         "Typed in",
         "Difference",
-        "Typed in by",
         "Dashboard shows",
+        "Quarter",
+        "Typed in by",
     ]
     return pd.DataFrame(out, columns=columns)
 

@@ -28,7 +28,25 @@ st.dataframe(
     tables.manifest_table(snapshots),
     hide_index=True,
     width="stretch",
-    column_config={"When": when, "Withdrawn": when},
+    # What tells snapshots apart first; the long file names and digests last.
+    column_order=(
+        "Snapshot",
+        "Status",
+        "Kind",
+        "Quarters",
+        "Rows",
+        "Uploaded by",
+        "When",
+        "Withdrawn by",
+        "Withdrawn",
+        "Files",
+        "SHA-256",
+    ),
+    column_config={
+        "Snapshot": st.column_config.TextColumn("Snapshot", pinned=True),
+        "When": when,
+        "Withdrawn": when,
+    },
 )
 
 st.subheader("What a snapshot holds")
