@@ -403,11 +403,27 @@ class Card:
     title: str
     status: str  # shape and words, or "no longer reported"
     change: str | None
-    partner: str | None  # None: EMSS-wide
+    partner: str  # the council's name, or "EMSS-wide"
     benefits: list[str]
     description: str | None
     update: str | None
     illustrative: bool
+
+    def markdown(self, quarter: Quarter) -> str:
+        """The card as one Markdown block: title, status and change, who it is for,
+        benefits, description and the quarter's update."""
+        facts = [
+            f"**{self.title}**" + (" · Illustrative" if self.illustrative else ""),
+            f"**Status:** {self.status}" + (f" · {self.change}" if self.change else ""),
+            f"**For:** {self.partner}",
+        ]
+        if self.benefits:
+            facts.append(f"**Benefits:** {', '.join(self.benefits)}")
+        paragraphs = ["  \n".join(facts)]
+        if self.description:
+            paragraphs.append(f"**Description:** {self.description}")
+        paragraphs.append(f"**Update:** {self.update or f'No update given for {quarter}.'}")
+        return "\n\n".join(paragraphs)
 
 
 def card(row: Mapping, comparison: Quarter) -> Card:
@@ -418,7 +434,7 @@ def card(row: Mapping, comparison: Quarter) -> Card:
         title=str(row["project"]),
         status=words_label(row["status"]) if row["listed"] else f"{status_label(None)} {DROPPED}",
         change=change_words(row, comparison),
-        partner=text("partner"),
+        partner=PARTNER_NAMES[row["partner"]] if text("partner") else WHOLE_WIDE,
         benefits=benefits_of(row["benefits"]),
         description=text("description"),
         update=text("update"),

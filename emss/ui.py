@@ -122,6 +122,18 @@ def summary(filters: Filters, comparison: str | None = None) -> pd.DataFrame:
     return _whole_summary(*_key(), filters.quarter, comparison)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _project_changes(root: str, version: tuple, quarter: Quarter, comparison: Quarter):
+    from emss import projects
+
+    return projects.changes(_database(root), quarter, comparison)
+
+
+def project_changes(filters: Filters) -> pd.DataFrame:
+    """``projects.changes`` for the filters' quarter and comparison quarter (every partner)."""
+    return _project_changes(*_key(), filters.quarter, filters.comparison_quarter)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _snapshots_in_use(root: str, version: tuple) -> pd.DataFrame:
     return _database(root).active_snapshots()

@@ -44,6 +44,7 @@ st.dataframe(
     ),
     column_config={
         "Snapshot": st.column_config.TextColumn("Snapshot", pinned=True),
+        "Quarters": st.column_config.TextColumn("Quarters", width="medium"),
         "When": when,
         "Withdrawn": when,
     },

@@ -5,11 +5,12 @@ import streamlit as st
 
 from emss import export, projects, ui
 
+CARDS = 60  # at most this many project cards on one page; beyond it, the table
 filters = ui.page_setup("Business Plan projects")
 db = ui.database()
 spec = db.catalogue.projects
 quarter, comparison = filters.quarter, filters.comparison_quarter
-in_view = projects.for_partners(projects.changes(db, quarter, comparison), filters.partners)
+in_view = projects.for_partners(ui.project_changes(filters), filters.partners)
 
 st.caption(
     f"The projects of the EMSS Business Plan in {quarter.label}, {filters.view_label} "
@@ -50,22 +51,21 @@ if shown.empty:
     st.info("No project matches the themes, statuses and benefits chosen.")
     st.stop()
 
+budget = CARDS  # cards drawn in all; the table below always holds every project shown
+if len(shown) > CARDS:
+    st.info(
+        f"{len(shown):,} projects match: the first {CARDS} are shown as cards. Choose a theme, "
+        "status or benefit to narrow the list, or read them all in the table at the end."
+    )
 for group in projects.theme_groups(shown):
     st.subheader(f"{group.label}: {len(group.projects)}", divider="gray")
-    for row in group.projects:
+    drawn, budget = group.projects[:budget], budget - len(group.projects[:budget])
+    if len(drawn) < len(group.projects):
+        st.caption(f"{len(group.projects) - len(drawn):,} more in the table at the end.")
+    for row in drawn:
         card = projects.card(row, comparison)
         with st.container(border=True):
-            st.markdown(f"**{card.title}**" + (" · Illustrative" if card.illustrative else ""))
-            facts = [f"**Status:** {card.status}" + (f" · {card.change}" if card.change else "")]
-            facts.append(
-                f"**For:** {ui.partner_name(card.partner) if card.partner else projects.WHOLE_WIDE}"
-            )
-            if card.benefits:
-                facts.append(f"**Benefits:** {', '.join(card.benefits)}")
-            st.markdown("  \n".join(facts))
-            if card.description:
-                st.markdown(f"**Description:** {card.description}")
-            st.markdown(f"**Update:** {card.update or 'No update given for ' + str(quarter) + '.'}")
+            st.markdown(card.markdown(quarter))
             history = st.expander(
                 f"History of {card.title}, quarter by quarter",
                 key=f"projects_history_{row['theme']}_{row['project_key']}",

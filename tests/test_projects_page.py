@@ -101,3 +101,36 @@ def test_benefit_and_status_filters_and_change_words_on_hand_built_rows() -> Non
 def test_a_quarter_without_projects_says_so(store: Store, quarter: str) -> None:
     at = open_page(PAGE, quarter=quarter)
     assert f"No Business Plan projects are recorded for {quarter}" in texts(at)
+
+
+def test_a_long_list_draws_the_first_60_cards_and_keeps_every_project_in_the_table(
+    store: Store,
+) -> None:
+    rows = [
+        {
+            "quarter": "2023/24 Q4",
+            "theme": "Technology",
+            "project": f"Project {i}",
+            "project_key": projects.name_key(f"Project {i}"),
+            "partner": None,
+            "status": "In progress",
+            "benefits": None,
+            "description": None,
+            "update": f"Update {i}",
+            "note": None,
+            "position": i,
+        }
+        for i in range(70)
+    ]
+    store.commit(
+        {"projects": pd.DataFrame(rows).astype({"position": "int32"})},
+        uploaded_by="test",
+        kind="upload",
+    )
+    at = open_page(PAGE, quarter="2023/24 Q4")
+    text = texts(at)
+    # 70 new and Q3's 22 no longer reported; Organisation's 3 come first, then Technology.
+    assert "92 projects match: the first 60 are shown as cards." in text
+    assert "19 more in the table at the end." in text
+    assert "**Update:** Update 56" in text and "**Update:** Update 57" not in text
+    assert len(at.dataframe[0].value) == 92
