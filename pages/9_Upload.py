@@ -59,6 +59,14 @@ def show_problems(problems, summary: str, name: str) -> None:
     st.stop()
 
 
+def finished(status, ok: bool, summary: str, read: str) -> None:
+    """Close the reading status: the summary when all is well (said there once), else just
+    what was read (the error below says why nothing can be stored)."""
+    status.update(
+        label=summary if ok else read, state="complete" if ok else "error", expanded=not ok
+    )
+
+
 def store_button(label: str, key: str) -> bool:
     return st.button(label, type="primary", icon=":material/save:", key=key)
 
@@ -122,11 +130,7 @@ if kind != EXPORTS:
         for summary in validation.files:
             st.write(tables.file_outcome(summary))
         preview = ingest.preview(db, validation) if validation.ok else None
-        status.update(
-            label=validation.summary() if validation.ok else f"Read {len(files)} file(s)",
-            state="complete" if validation.ok else "error",
-            expanded=not validation.ok,
-        )
+        finished(status, validation.ok, validation.summary(), f"Read {len(files)} file(s)")
     if not validation.ok:
         show_problems(validation.problems_frame(), validation.summary(), "upload")
 
@@ -221,11 +225,7 @@ with st.status(f"Reading {len(sources)} export(s)…", expanded=True) as status:
         progress=lambda step, steps, words: bar.progress(step / steps, text=f"{words}…"),
     )
     bar.progress(1.0, text="Done")
-    status.update(
-        label=result.summary() if result.ok else f"Read {len(sources)} export(s)",
-        state="complete" if result.ok else "error",
-        expanded=not result.ok,
-    )
+    finished(status, result.ok, result.summary(), f"Read {len(sources)} export(s)")
 if not result.ok:
     show_problems(result.problems_frame(), result.summary(), "exports")
 if result.metrics.empty:
