@@ -18,7 +18,8 @@ st.caption(
     f"{filters.comparison_label} ({comparison}). Source: report {spec.source}."
 )
 with st.container(border=True):
-    st.subheader("Since the last committee")
+    last = comparison == quarter.previous
+    st.subheader("Since the last committee" if last else f"Since {comparison.label}")
     for sentence in projects.since_sentences(in_view, quarter, comparison):
         st.markdown(sentence)
 

@@ -97,6 +97,12 @@ def test_benefit_and_status_filters_and_change_words_on_hand_built_rows() -> Non
     ]
 
 
+def test_a_year_ago_comparison_is_named_as_such(store: Store) -> None:
+    at = open_page(PAGE, compare="year_ago")
+    assert at.subheader[0].value == "Since 2022/23 Q3 (Oct–Dec 2022)"
+    assert "There is no project list for 2022/23 Q3 to compare 2023/24 Q3 with." in texts(at)
+
+
 @pytest.mark.parametrize("quarter", ["2022/23 Q1"])
 def test_a_quarter_without_projects_says_so(store: Store, quarter: str) -> None:
     at = open_page(PAGE, quarter=quarter)
