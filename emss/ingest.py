@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from emss import projects as plan
+from emss import uploads
 from emss.catalogue import (
     COUNCILS,
     DEBT,
@@ -657,23 +658,11 @@ def preview(db: Database, validation: Validation) -> Preview:
     return Preview(
         metrics,
         debt,
-        _jumps(db, validation.metrics) + _lone_councils(db, validation.metrics),
+        uploads.outliers(db, validation.metrics)
+        + _lone_councils(db, validation.metrics)
+        + uploads.missing_warnings(uploads.missing(db, validation.metrics)),
         plan.preview(db, validation.projects),
     )
-
-
-def _jumps(db: Database, rows: pd.DataFrame) -> list[str]:
-    """Figures far outside the range of their last four quarters."""
-    recent = rows.merge(db.recent_range(rows), on=METRIC_KEY)
-    warnings = []
-    for r in recent[recent["n"] >= 2].itertuples():
-        margin = max(r.high - r.low, 0.25 * max(abs(r.high), abs(r.low)))
-        if r.value > r.high + margin or r.value < r.low - margin:
-            warnings.append(
-                f"{r.quarter} {r.partner} {r.metric}: {_figure(r.value)} is far outside its last "
-                f"four quarters ({_figure(r.low)} to {_figure(r.high)}); check it is right"
-            )
-    return warnings
 
 
 def _lone_councils(db: Database, rows: pd.DataFrame) -> list[str]:
@@ -690,7 +679,8 @@ def _lone_councils(db: Database, rows: pd.DataFrame) -> list[str]:
     keys = pd.DataFrame(sorted(wanted), columns=METRIC_KEY)
     stored = set(map(tuple, db.uploaded_values(keys)[METRIC_KEY].to_numpy()))
     return [
-        f"{quarter} {metric}: a figure for {', '.join(c for c in COUNCILS if c != other)} "
+        f"{quarter} {db.catalogue[metric].label}: a figure for "
+        f"{', '.join(c for c in COUNCILS if c != other)} "
         f"but none for {other}"
         for quarter, other, metric in sorted(wanted - stored)
     ]

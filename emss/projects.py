@@ -10,7 +10,7 @@ Streamlit); the only SQL is in ``emss.queries``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,11 +20,13 @@ from emss.export import to_csv
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import DATASETS
+from emss.text import markdown_literal
 
 REQUIRED_COLUMNS = ("quarter", "theme", "project", "status", "update")
 OPTIONAL_COLUMNS = ("partner", "benefits", "description", "note")
 HEADER = "quarter,theme,project,partner,status,benefits,description,update"
 BENEFIT_SEPARATOR = ";"
+WHOLE_WIDE = "EMSS-wide"  # what a project for no single council is said to be for
 UNCHANGED, NEW, STATUS_CHANGED, DROPPED = "unchanged", "new", "status changed", "no longer reported"
 RECORD_FIELDS = [
     "theme",
@@ -73,6 +75,11 @@ def status_label(status: object, spec: ProjectsSpec | None = None) -> str:
     spec = spec or _spec()
     mark = spec.status_marks["" if _blank(status) else str(status)]
     return f"{mark} {status_words(status, spec)}"
+
+
+def words_label(words: object) -> str:
+    """``status_label`` of a status already in words (as ``changes`` and ``history`` give it)."""
+    return status_label(None if words == _spec().not_stated else words)
 
 
 # --- reading a projects file ------------------------------------------------------------
@@ -282,6 +289,27 @@ def for_themes(frame: pd.DataFrame, themes: Sequence[str]) -> pd.DataFrame:
     return frame[frame["theme"].isin(list(themes))] if themes else frame
 
 
+def for_statuses(frame: pd.DataFrame, statuses: Sequence[str]) -> pd.DataFrame:
+    """The projects whose status (in words) is one of those given (every project when none
+    is); a project no longer reported has no status and is left out by any choice."""
+    return frame[frame["status"].isin(list(statuses))] if statuses else frame
+
+
+def benefits_of(cell: object) -> list[str]:
+    """A benefits cell as its list of benefits ([] when blank)."""
+    if _blank(cell):
+        return []
+    return [p.strip() for p in str(cell).split(BENEFIT_SEPARATOR) if p.strip()]
+
+
+def for_benefits(frame: pd.DataFrame, benefits: Sequence[str]) -> pd.DataFrame:
+    """The projects claiming any of the benefits given (every project when none is)."""
+    if not benefits:
+        return frame
+    wanted = set(benefits)
+    return frame[frame["benefits"].map(lambda cell: bool(wanted.intersection(benefits_of(cell))))]
+
+
 # --- what is shown ----------------------------------------------------------------------
 
 
@@ -350,6 +378,129 @@ def theme_tables(frame: pd.DataFrame) -> list[ThemeTable]:
             ).reset_index(drop=True)
             tables.append(ThemeTable(theme, spec.theme_labels[theme], table))
     return tables
+
+
+def change_words(row: Mapping, comparison: Quarter) -> str | None:
+    """A project's change since the comparison quarter in words, for its card: "New since
+    2023/24 Q2", "Was in progress in 2023/24 Q2", "Status not stated in 2023/24 Q2"; None
+    when unchanged or when there is nothing to compare with."""
+    change = row["change"]
+    if _blank(change) or change == UNCHANGED:
+        return None
+    if change == NEW:
+        return f"New since {comparison}"
+    before = str(row["previous_status"])
+    if change == DROPPED:
+        return f"No longer reported (was {before.lower()} in {comparison})"
+    if before == _spec().not_stated:
+        return f"Status not stated in {comparison}"
+    return f"Was {before.lower()} in {comparison}"
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the Projects page shows of one project (a record of ``changes``)."""
+
+    title: str
+    status: str  # shape and words, or "no longer reported"
+    change: str | None
+    partner: str  # the council's name, or "EMSS-wide"
+    benefits: list[str]
+    description: str | None
+    update: str | None
+    illustrative: bool
+
+    def markdown(self, quarter: Quarter) -> str:
+        """The card as one Markdown block: title, status and change, who it is for,
+        benefits, description and the quarter's update."""
+        facts = [
+            f"**{markdown_literal(self.title)}**"
+            + (" · Illustrative" if self.illustrative else ""),
+            f"**Status:** {self.status}" + (f" · {self.change}" if self.change else ""),
+            f"**For:** {self.partner}",
+        ]
+        if self.benefits:
+            facts.append(f"**Benefits:** {', '.join(self.benefits)}")
+        paragraphs = ["  \n".join(facts)]
+        if self.description:
+            paragraphs.append(f"**Description:** {markdown_literal(self.description)}")
+        update = markdown_literal(self.update) if self.update else f"No update given for {quarter}."
+        paragraphs.append(f"**Update:** {update}")
+        return "\n\n".join(paragraphs)
+
+
+def card(row: Mapping, comparison: Quarter) -> Card:
+    def text(column: str) -> str | None:
+        return None if _blank(row[column]) else str(row[column])
+
+    return Card(
+        title=str(row["project"]),
+        status=words_label(row["status"]) if row["listed"] else f"{status_label(None)} {DROPPED}",
+        change=change_words(row, comparison),
+        partner=PARTNER_NAMES[row["partner"]] if text("partner") else WHOLE_WIDE,
+        benefits=benefits_of(row["benefits"]),
+        description=text("description"),
+        update=text("update"),
+        illustrative=bool(row["illustrative"]),
+    )
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """The projects of one theme as the Projects page lists them: each row a record of
+    ``changes`` (listed projects first, then those no longer reported)."""
+
+    theme: str
+    label: str
+    projects: list[dict]
+
+
+def theme_groups(frame: pd.DataFrame) -> list[ThemeGroup]:
+    """The frame's projects by theme, in the catalogue's theme order; empty themes left out."""
+    spec = _spec()
+    rows = frame.astype(object).where(frame.notna(), None)
+    groups = []
+    for theme in spec.themes:
+        records_ = rows[rows["theme"] == theme].to_dict("records")
+        if records_:
+            groups.append(ThemeGroup(theme, spec.theme_labels[theme], records_))
+    return groups
+
+
+def history_lines(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """A project's ``history`` as (heading, update) pairs, newest quarter first: heading
+    "2023/24 Q3 · ● Complete" (with "· Illustrative" where generated), the update or
+    "No update given."."""
+    out = []
+    for row in reversed(rows.to_dict("records")):
+        heading = f"{row['quarter']} · {words_label(row['status'])}"
+        if row["illustrative"]:
+            heading += " · Illustrative"
+        update = row["update"]
+        out.append((heading, "No update given." if _blank(update) else markdown_literal(update)))
+    return out
+
+
+TABLE_COLUMNS = {
+    "theme": "Theme",
+    "project": "Project",
+    "partner": "For",
+    "status": "Status",
+    "previous_status": "Status before",
+    "change": "Change",
+    "benefits": "Benefits",
+    "description": "Description",
+    "update": "Update",
+    "illustrative": "Illustrative",
+}
+
+
+def table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The page's table of projects: one row per project, headed in words; "EMSS-wide"
+    where a project is for no single council."""
+    shown = frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+    shown["For"] = shown["For"].fillna(WHOLE_WIDE)
+    return shown
 
 
 @dataclass(frozen=True)

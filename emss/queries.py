@@ -254,6 +254,16 @@ class Database:
             },
         )
 
+    def reported(self, quarters: Sequence[Quarter]) -> pd.DataFrame:
+        """The current uploaded figures of the quarters given that were reported, not
+        generated for illustration: quarter, partner, metric, value."""
+        return self._df(
+            "SELECT quarter, partner, metric, value FROM uploaded "
+            "WHERE NOT illustrative AND list_contains($quarters, quarter) "
+            "ORDER BY quarter, metric, partner",
+            {"quarters": [str(q) for q in quarters]},
+        )
+
     def uploaded_debt(self, keys: pd.DataFrame) -> pd.DataFrame:
         """Current movement and snapshot for each (quarter, partner, collector, sector) given."""
         return self._df(
@@ -272,8 +282,9 @@ class Database:
         )
 
     def recent_range(self, keys: pd.DataFrame, quarters_back: int = 4) -> pd.DataFrame:
-        """For each (quarter, partner, metric): min, max and count of the figures stored for
-        the same partner and metric in the quarters just before it."""
+        """For each (quarter, partner, metric): min, max and count of the reported (not
+        illustrative) figures stored for the same partner and metric in the quarters just
+        before it."""
         return self._df(
             """
             WITH wanted AS (
@@ -282,7 +293,7 @@ class Database:
             indexed AS (
                 SELECT *, CAST(left(quarter, 4) AS INTEGER) * 4
                           + CAST(right(quarter, 1) AS INTEGER) - 1 AS qi
-                FROM figures)
+                FROM figures WHERE NOT illustrative)
             SELECT w.quarter, w.partner, w.metric, min(f.value) AS low, max(f.value) AS high,
                    count(f.value) AS n
             FROM wanted w

@@ -55,10 +55,11 @@ PAGES = (
     ("pages/3_People.py", "People"),
     ("pages/4_Customer.py", "Customer"),
     ("pages/5_Debt_collection.py", "Debt collection"),
-    ("pages/6_Definitions.py", "Definitions"),
-    ("pages/7_Report.py", "Report"),
-    ("pages/8_Upload.py", "Upload"),
-    ("pages/9_History.py", "History"),
+    ("pages/6_Projects.py", "Projects"),
+    ("pages/7_Definitions.py", "Definitions"),
+    ("pages/8_Report.py", "Report"),
+    ("pages/9_Upload.py", "Upload"),
+    ("pages/10_History.py", "History"),
 )
 
 # The page that shows every figure of an area (its label is the area's code).
@@ -123,6 +124,18 @@ def summary(filters: Filters, comparison: str | None = None) -> pd.DataFrame:
     if not filters.is_whole:
         return _summary(*_key(), filters.quarter, filters.partners, comparison)
     return _whole_summary(*_key(), filters.quarter, comparison)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _project_changes(root: str, version: tuple, quarter: Quarter, comparison: Quarter):
+    from emss import projects
+
+    return projects.changes(_database(root), quarter, comparison)
+
+
+def project_changes(filters: Filters) -> pd.DataFrame:
+    """``projects.changes`` for the filters' quarter and comparison quarter (every partner)."""
+    return _project_changes(*_key(), filters.quarter, filters.comparison_quarter)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

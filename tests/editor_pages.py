@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
-UPLOAD = "pages/8_Upload.py"
-HISTORY = "pages/9_History.py"
+UPLOAD = "pages/9_Upload.py"
+HISTORY = "pages/10_History.py"
 PASSWORD = "page-test-password"
 EDITOR_NAME = "Jo Bloggs"
 EDITOR = "Jo Bloggs (password sign-in)"

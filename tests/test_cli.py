@@ -150,11 +150,14 @@ def test_ingest_prints_the_preview_and_the_snapshot_id(capsys, store, good):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "1 file OK: 2 figures and 0 debt movements for 2023/24 Q3, 2023/24 Q4"
-    assert lines[1] == "Preview: 1 new, 1 revised, 0 unchanged; 1 warning"
+    assert lines[1] == "Preview: 1 new, 1 revised, 0 unchanged; 2 warnings"
     assert lines[2] == "  revised 2023/24 Q3 EMSS esc_dbs_checks: 3,904 → 3,950"
-    assert lines[3] == "  warning: 2023/24 Q4 fsc_days_to_pay: a figure for LCC but none for NCC"
+    assert lines[3] == (
+        "  warning: 2023/24 Q4 Average days to pay a supplier: a figure for LCC but none for NCC"
+    )
+    assert lines[4].startswith("  warning: 27 figures reported for 2023/24 Q3 are missing for")
     newest = store.snapshots()[-1]
-    assert lines[4] == f"Stored snapshot {newest.id}"
+    assert lines[5] == f"Stored snapshot {newest.id}"
     assert newest.id.startswith("00003-") and newest.id.endswith("-upload")
     assert (newest.uploaded_by, newest.rows, [s.name for s in newest.sources]) == (
         "A. Person",

@@ -154,3 +154,40 @@ def test_the_manifest_table_says_who_stored_and_withdrew_what(store):
     assert (first["Rows"], first["Quarters"], first["Status"]) == (1, "2023/24 Q3", "Withdrawn")
     assert first["Withdrawn by"] == "head.of.emss@leics.example"
     assert table["Status"].tolist()[1:] == ["In use", "In use"]
+
+
+def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, monkeypatch):
+    monkeypatch.delenv("EMSS_EDITOR_PASSWORD", raising=False)
+    from emss import uploads
+    from emss.sources import compute, config
+
+    sources = [(p.name, p.read_bytes()) for p in uploads.sample_exports()]
+    result = compute.compute(sources, config.load_config(store.root))
+    snapshot = compute.commit(store, result, uploaded_by="analyst@leics.example")
+
+    at = open_page(HISTORY)
+    assert at.selectbox(key="history_snapshot").value == snapshot.id  # newest first
+    for name, sha256 in ((s.name, s.sha256) for s in snapshot.sources):
+        assert has_text(at, f"**{name}**") and has_text(at, f"SHA-256 `{sha256}`")
+    assert has_text(
+        at,
+        "**ap_invoices_2023-24_q3.csv** (ap_invoices): 11,658 rows read, 11,634 used; left out "
+        "on purpose: 355 Credit Memo",
+    )
+    assert has_text(at, "; 24 cancelled.")
+    assert has_text(at, "Definitions: FSC fsc-2024.1")
+
+    reconciled = table_with(at, "Typed in")
+    days = reconciled[reconciled["Figure"] == "Average days to pay a supplier"]
+    assert days[["Partner", "Computed", "Typed in", "Difference"]].values.tolist() == [
+        ["LCC", "9 days", "9 days", "none"],
+        ["NCC", "10 days", "10 days", "none"],
+    ]
+    assert set(reconciled["Dashboard shows"]) == {"computed"}
+
+
+def test_the_report_snapshot_lists_its_business_plan_projects(store, monkeypatch):
+    monkeypatch.delenv("EMSS_EDITOR_PASSWORD", raising=False)
+    at = open_page(HISTORY)
+    holds = [e.label for e in at.expander]
+    assert "Business Plan projects in 00002-20240318-report: 41" in holds

@@ -584,7 +584,8 @@ def test_the_preview_lists_new_figures_revisions_and_unchanged(bundled_db, metri
         2,
         1,
     )
-    assert preview.summary() == "1 new, 2 revised, 1 unchanged; 0 warnings"
+    # The one warning: Q4 lacks the other figures reported for Q3.
+    assert preview.summary() == "1 new, 2 revised, 1 unchanged; 1 warning"
 
 
 def test_the_preview_warns_of_jumps_and_a_council_without_its_pair(bundled_db, metrics_csv):
@@ -600,12 +601,17 @@ def test_the_preview_warns_of_jumps_and_a_council_without_its_pair(bundled_db, m
         ]
     )
     warnings = ingest.preview(bundled_db, result).warnings
-    assert len(warnings) == 2
+    assert len(warnings) == 3
+    # By label, against reported figures only (the illustrative 2022/23 Q4, 2023/24 Q1 are not).
     assert warnings[0] == (
-        "2023/24 Q4 EMSS esc_dbs_checks: 39,040 is far outside its last four quarters "
-        "(3,640 to 3,904); check it is right"
+        "2023/24 Q4 DBS checks completed, EMSS: 39,040 is far outside its reported figures of "
+        "the last four quarters (3,647 to 3,904); check it is right"
     )
-    assert warnings[1] == "2023/24 Q4 fsc_days_to_pay: a figure for LCC but none for NCC"
+    assert (
+        warnings[1]
+        == "2023/24 Q4 Average days to pay a supplier: a figure for LCC but none for NCC"
+    )
+    assert warnings[2].startswith("26 figures reported for 2023/24 Q3 are missing for 2023/24 Q4")
 
 
 def test_a_metrics_only_or_debt_only_upload_previews(bundled_db, metrics_csv, debt_csv):

@@ -22,9 +22,10 @@ PAGES = [
     "pages/3_People.py",
     "pages/4_Customer.py",
     "pages/5_Debt_collection.py",
-    "pages/6_Definitions.py",
+    "pages/6_Projects.py",
+    "pages/7_Definitions.py",
 ]
-FIGURE_PAGES = [p for p in PAGES if p != "pages/6_Definitions.py"]
+FIGURE_PAGES = [p for p in PAGES if p != "pages/7_Definitions.py"]
 VIEW = "emss_filter_view"
 
 
@@ -158,8 +159,8 @@ def test_an_empty_store_gets_a_plain_sentence(empty_store: Store, page: str) -> 
 
 
 def test_definitions_open_on_an_empty_store(empty_store: Store) -> None:
-    at = open_page("pages/6_Definitions.py")
-    assert "esc_payroll_payments" in set(at.dataframe[0].value["Key"])
+    at = open_page("pages/7_Definitions.py")
+    assert "**Key (an upload's metric column):** `esc_payroll_payments`" in texts(at)
 
 
 def test_debt_page_shows_the_councils_totals_and_the_notes(store: Store) -> None:
@@ -236,14 +237,18 @@ def test_a_broken_targets_file_is_reported_not_raised(store: Store) -> None:
 def test_navigation_names_the_pages(store: Store) -> None:
     at = open_page()
     links = [e.proto.label for e in at.sidebar.get("page_link")]
-    assert links[:7] == [
+    assert links == [
         "Overview",
         "ESC",
         "FSC",
         "People",
         "Customer",
         "Debt collection",
+        "Projects",
         "Definitions",
+        "Report",
+        "Upload",
+        "History",
     ]
 
 

@@ -41,7 +41,7 @@ def test_scripts_are_executable():
 def test_streamlit_config():
     config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
     assert config["browser"]["gatherUsageStats"] is False
-    assert config["server"]["maxUploadSize"] == 10
+    assert config["server"]["maxUploadSize"] == 50  # the exports' picker; see test_upload_page
     assert config["server"]["headless"] is True
 
 

@@ -22,7 +22,7 @@ from emss.store import Store
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, copy_store, csv_bytes
 from tests.test_pages import open_page, texts
 
-PAGE = "pages/7_Report.py"
+PAGE = "pages/8_Report.py"
 BUTTONS = ["Download Word (.docx)", "Download HTML (.html)", "Download Markdown (.md)"]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -362,3 +362,13 @@ def test_the_samples_reproduce_the_reports_customer_figures_and_debt_table():
     notes = {(r[0], r[2]): r[4] for r in movement(result) if r[1] == "In house"}
     assert notes[("LCC", "Business")] == "8 customers (9 transactions > £20k) = £1.7m"
     assert notes[("LCC", "NHS")] == "10 customers (16 transactions > £20k) = £909k"
+
+
+def test_each_family_computes_only_the_quarters_its_own_exports_reach():
+    """The ticket export runs through 2023/24 Q2 and Q3, the Payables samples only Q3: with all
+    samples together no FSC figure is made for Q2 (it would replace the report's)."""
+    files = [(p.name, p.read_bytes()) for p in sorted(SAMPLES.glob("*.csv"))]
+    result = computing.compute(files, CONFIG, today=dt.date(2024, 3, 18))
+    by_quarter = result.metrics.groupby("quarter")["metric"].apply(set).to_dict()
+    assert not any(m.startswith("fsc_") for m in by_quarter["2023/24 Q2"])
+    assert len(by_quarter["2023/24 Q2"]) == 6 and len(result.metrics) == 27

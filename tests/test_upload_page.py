@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from emss import ingest, tables
+from emss import ingest, tables, uploads
 from emss.quarters import Quarter
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, REPO_ROOT, csv_bytes
 from tests.editor_pages import (
@@ -20,6 +20,7 @@ from tests.editor_pages import (
     has_text,
     open_page,
     sign_in,
+    table_with,
     texts,
     uploaders,
 )
@@ -60,7 +61,7 @@ def test_a_good_upload_is_previewed_then_stored_and_shown_on_every_page(store, p
     assert has_text(at, "2023/24 Q3 (Oct–Dec 2023); 2023/24 Q4 (Jan–Mar 2024)")
     assert has_text(at, "New figures: 2")
     assert has_text(at, "New debt movements: 1")
-    revised = at.dataframe[1].value
+    revised = table_with(at, "Was")
     assert revised[["Figure", "Was", "Now"]].to_dict("records") == [
         {"Figure": "Customer satisfaction, all teams", "Was": "83.0%", "Now": "84.0%"}
     ]
@@ -105,13 +106,24 @@ def test_a_bad_upload_lists_every_problem_and_stores_nothing(store, password_mod
     assert "Nothing was stored" in error
     assert "4 problems" in error
     problems = at.dataframe[0].value
-    assert problems[["file", "line", "column", "value"]].values.tolist() == [
+    assert list(problems.columns) == [
+        "File",
+        "Line",
+        "Column",
+        "Value found",
+        "Problem",
+        "What was expected",
+    ]
+    assert problems[["File", "Line", "Column", "Value found"]].values.tolist() == [
         ["q4.csv", 2, "metric", "esc_payrol_payments"],
         ["q4.csv", 3, "value", "120"],
         ["q4.csv", 4, "value", "12x"],
         ["debt.csv", 2, "sector", "Charities"],
     ]
-    assert "did you mean esc_payroll_payments?" in problems["problem"].iloc[0]
+    assert "did you mean esc_payroll_payments?" in problems["Problem"].iloc[0]
+    assert problems["What was expected"].iloc[1].startswith("a percentage")
+    assert [b.label for b in at.get("download_button")][-1] == "Download the problems (CSV)"
+    assert has_text(at, "Correct the cells listed (file, line and column)")
     assert "upload_store" not in [b.key for b in at.button]
     assert store.version() == before and len(store.snapshots()) == 2
 
@@ -187,7 +199,8 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit_named(
     big = csv_bytes(METRICS_HEADER, ["2023/24 Q4,EMSS,esc_dbs_checks,4100," + "x" * 70_000])
     upload(at, ("big.csv", big))
     assert "Nothing was stored" in texts(at, "error")[0]
-    assert "larger than the 0.0625 MB limit" in at.dataframe[0].value["problem"].iloc[0]
+    assert "larger than the 0.0625 MB limit" in at.dataframe[0].value["Problem"].iloc[0]
+    assert has_text(at, "python -m emss ingest FILE")
     assert len(store.snapshots()) == 2
 
 
@@ -204,7 +217,7 @@ def test_templates_are_offered_for_the_quarter_after_the_latest():
     at = sign_in(open_page(UPLOAD))
     assert at.expander[0].label == "Templates for 2023/24 Q4 (Jan–Mar 2024)"
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Metrics template", "Debt movements template"]
+    assert labels == ["Metrics template", "Debt movements template", "Projects template"]
 
 
 def test_the_template_quarter_and_file_name():
@@ -215,7 +228,10 @@ def test_the_template_quarter_and_file_name():
 
 def test_the_servers_upload_limit_matches_the_apps_default():
     config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == ingest.DEFAULT_MAX_UPLOAD_MB
+    # The server's cap lets the largest picker's files through: the exports' (50 MB).
+    assert config["server"]["maxUploadSize"] == max(
+        ingest.DEFAULT_MAX_UPLOAD_MB, uploads.DEFAULT_EXPORT_LIMIT_MB
+    )
 
 
 def test_the_file_picker_limit_follows_the_configured_limit(monkeypatch):

@@ -22,7 +22,7 @@ from emss.ingest import Problem
 from emss.quarters import Quarter
 from emss.sources import payables, receivables, service_desk
 from emss.sources.config import SourcesConfig
-from emss.sources.reading import Reading, Source, read_exports
+from emss.sources.reading import Progress, Reading, Source, read_exports
 from emss.store import Snapshot, SourceFile, Store
 
 FAMILIES = (payables, service_desk, receivables)
@@ -126,11 +126,11 @@ class Computation:
         return out
 
 
-def _covered(reading: Reading) -> tuple[dt.date, dt.date] | None:
-    """The first and last date the exports' coverage dates reach."""
+def _covered(reading: Reading, families=FAMILIES) -> tuple[dt.date, dt.date] | None:
+    """The first and last date the coverage dates of these families' exports reach."""
     parts = [
         f"SELECT min({c}) AS lo, max({c}) AS hi FROM {kind}"
-        for family in FAMILIES
+        for family in families
         for kind, columns in family.COVERAGE.items()
         if kind in reading.kinds
         for c in columns
@@ -212,12 +212,17 @@ def _lineage(reading: Reading) -> list[FileLineage]:
     ]
 
 
+def _reaches(q: Quarter, lo: dt.date, hi: dt.date) -> bool:
+    """Whether the dates from ``lo`` to ``hi`` reach into quarter ``q``."""
+    return lo < q.next.first_month and hi >= q.first_month
+
+
 def _warnings(quarters: Sequence[Quarter], lo: dt.date, hi: dt.date) -> list[str]:
     slack = dt.timedelta(days=PARTIAL_SLACK_DAYS)
     out = []
     for q in quarters:
         first, last = q.first_month, q.next.first_month - dt.timedelta(days=1)
-        if hi < last - slack or lo > first + slack:
+        if _reaches(q, lo, hi) and (hi < last - slack or lo > first + slack):
             out.append(
                 f"{q} is covered only in part: the exports' dates run from "
                 f"{lo:%d %b %Y} to {hi:%d %b %Y}; its figures are for those days only"
@@ -284,13 +289,17 @@ def compute(
     quarter: Quarter | None = None,
     today: dt.date | None = None,
     store: Store | None = None,
+    progress: Progress | None = None,
 ) -> Computation:
     """Read the exports and compute every figure they allow, for ``quarter`` or for every
     quarter they cover up to the current one. Problems are collected, never raised.
 
     ``store``: where a stored past-due balance is looked for when an aging's previous
-    quarter end is not in the upload (without it, only uploaded agings are used)."""
-    reading = read_exports(sources, config)
+    quarter end is not in the upload (without it, only uploaded agings are used).
+    ``progress(step, steps, words)`` is told as each file is read and before computing."""
+    reading = read_exports(sources, config, progress=progress)
+    if progress:
+        progress(len(sources), len(sources) + 1, "Computing the figures")
     empty = Computation(
         _lineage(reading) if reading.ok else [_bare(f) for f in reading.files],
         reading.problems,
@@ -326,12 +335,17 @@ def compute(
     for family in FAMILIES:
         if not set(family.KINDS) & reading.kinds:
             continue
+        # A family's figures only for the quarters its own exports reach: a ticket export
+        # running into 2023/24 Q2 says nothing of that quarter's invoices.
+        own_span = _covered(reading, (family,))
+        reached = [str(q) for q in quarters if own_span is None or _reaches(q, *own_span)]
         versions[family.AREA] = family.VERSION
         con.execute(family.SETUP)
         for figure in family.FIGURES:
             if not set(figure.needs) <= reading.kinds:
                 continue
             found = con.execute(figure.sql).df()
+            found = found[found["quarter"].isin(reached)]
             found["value"] = found["value"].astype("float64").round(figure.decimals)
             frames.append(found.assign(metric=figure.metric, note=None))
     metrics = pd.concat(frames, ignore_index=True) if frames else empty.metrics
@@ -350,7 +364,13 @@ def compute(
         metrics.reset_index(drop=True),
         held[ON_HOLD_COLUMNS],
         sorted({Quarter.parse(q) for q in [*metrics["quarter"], *debt["quarter"]]}),
-        (_warnings(quarters, *span) if span else []) + warnings,
+        [
+            warning
+            for family in FAMILIES
+            if (own_span := _covered(reading, (family,)))
+            for warning in _warnings(quarters, *own_span)
+        ]
+        + warnings,
         versions,
         debt,
         balances,

@@ -15,7 +15,7 @@ import codecs
 import csv
 import hashlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,7 @@ _CHUNK = 1 << 20
 
 # A file to read: a path on disk, or (name, bytes) as uploaded.
 Source = Path | tuple[str, bytes]
+Progress = Callable[[int, int, str], None]  # step done so far, steps in all, what is under way
 
 
 @dataclass(frozen=True)
@@ -499,12 +500,21 @@ class _Reader:
 
 
 def read_exports(
-    sources: Sequence[Source], config: SourcesConfig, workdir: Path | None = None
+    sources: Sequence[Source],
+    config: SourcesConfig,
+    workdir: Path | None = None,
+    progress: Progress | None = None,
 ) -> Reading:
-    """Read every export of an upload into one DuckDB connection; all problems collected."""
+    """Read every export of an upload into one DuckDB connection; all problems collected.
+    ``progress(step, steps, words)`` is told before each file is read."""
     with tempfile.TemporaryDirectory(prefix="emss-exports-", dir=workdir) as temporary:
         reader = _Reader(config, Path(temporary))
-        files = [reader.read(source) for source in sources]
+        files = []
+        for step, source in enumerate(sources):
+            if progress:
+                name = source.name if isinstance(source, Path) else source[0]
+                progress(step, len(sources) + 1, f"Reading {name}")
+            files.append(reader.read(source))
         if not sources:
             reader.problem("upload", None, None, None, "holds no files (expected CSV exports)")
         reader.finish()

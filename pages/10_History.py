@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from emss import tables, ui
+from emss import tables, ui, uploads
+from emss.sources import stored
 from emss.store import StoreError
 from emss.text import markdown_literal
 
@@ -28,7 +29,26 @@ st.dataframe(
     tables.manifest_table(snapshots),
     hide_index=True,
     width="stretch",
-    column_config={"When": when, "Withdrawn": when},
+    # What tells snapshots apart first; the long file names and digests last.
+    column_order=(
+        "Snapshot",
+        "Status",
+        "Kind",
+        "Quarters",
+        "Rows",
+        "Uploaded by",
+        "When",
+        "Withdrawn by",
+        "Withdrawn",
+        "Files",
+        "SHA-256",
+    ),
+    column_config={
+        "Snapshot": st.column_config.TextColumn("Snapshot", pinned=True),
+        "Quarters": st.column_config.TextColumn("Quarters", width="medium"),
+        "When": when,
+        "Withdrawn": when,
+    },
 )
 
 st.subheader("What a snapshot holds")
@@ -39,13 +59,38 @@ chosen = st.selectbox(
     key="history_snapshot",
 )
 held = db.snapshot_rows(chosen)
-for dataset, label in (("metrics", "Figures"), ("debt", "Debt movements")):
+for dataset, label in (
+    ("metrics", "Figures"),
+    ("debt", "Debt movements"),
+    ("projects", "Business Plan projects"),
+):
     if not held[dataset].empty:
         ui.data_table(
             held[dataset],
             name=f"snapshot-{chosen}-{dataset}",
             label=f"{label} in {chosen}: {len(held[dataset]):,}",
         )
+lineage = by_id[chosen].lineage
+if lineage:
+    st.markdown(
+        f"**Computed from these exports.** {uploads.definitions_line(lineage)}. Each file is "
+        "named with its SHA-256, so a copy can be checked against it; rows left out were left "
+        "out on purpose by the definitions (the Definitions page words each one)."
+    )
+    st.markdown("\n".join(f"- {line}" for line in uploads.lineage_lines(lineage)))
+
+if any(s.kind == "computed" for s in snapshots):
+    st.subheader("Computed and typed-in figures")
+    st.markdown(
+        "Where a figure computed from the source-system exports was also typed in (an upload "
+        "or the report) for the same quarter, partner and metric, both are here with the "
+        "difference. The dashboard shows the newer snapshot's figure."
+    )
+    reconciled = uploads.reconciliation_table(db, stored.reconciliation(db.store))
+    if reconciled.empty:
+        st.info("No computed figure was also typed in.")
+    else:
+        st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
 
 st.subheader("Revision history of a figure")
 with st.container(horizontal=True):
