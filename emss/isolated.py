@@ -10,10 +10,13 @@ killed and replaced); a worker that dies is replaced and the check tried once mo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
+import sys
 import threading
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -140,7 +143,23 @@ def _executor() -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            with _blank_main_module():
+                _pool.submit(int)  # starts the worker now; it is never started again
         return _pool
+
+
+@contextlib.contextmanager
+def _blank_main_module() -> Iterator[None]:
+    """Streamlit runs each page as the module ``__main__``, and a new worker process imports
+    its parent's ``__main__`` first: it would run the page again. While the worker starts,
+    ``__main__`` is an empty module, so it imports nothing."""
+    blank = types.ModuleType("__main__")
+    saved, sys.modules["__main__"] = sys.modules["__main__"], blank
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is blank:  # unless a page run has replaced it since
+            sys.modules["__main__"] = saved
 
 
 def _discard(pool: ProcessPoolExecutor, *, kill: bool = False) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import sys
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +88,21 @@ def test_the_worker_computes_the_sample_exports_exactly_as_the_server_would(stor
     assert in_process.ok and len(in_process.metrics) and len(in_process.balances)
     assert_same(result, in_process)
     assert result.summary() == in_process.summary()
+
+
+def test_a_new_worker_does_not_run_the_page_that_started_it(tmp_path, monkeypatch):
+    """Streamlit runs a page as ``__main__``; a worker importing it would run the page again."""
+    marker, page = tmp_path / "ran", tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setattr(isolated, "_pool", None)  # a new worker, started from this "page"
+    try:
+        assert isolated.validate(GOOD, today=REPORT_DAY).ok
+    finally:
+        isolated._pool.shutdown()
+    assert not marker.exists()
 
 
 def _die() -> None:
