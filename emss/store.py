@@ -141,6 +141,9 @@ class DamagedStoreError(StoreError):
             f"The figures' store is damaged: {what}. Nothing was changed; {CHECK_HINT}."
         )
 
+    def __reduce__(self):  # raised in the upload's worker process, re-raised in the server's
+        return type(self), (self.what,)
+
 
 @dataclass(frozen=True)
 class SourceFile:
