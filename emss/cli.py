@@ -226,7 +226,13 @@ def cmd_compute(args: argparse.Namespace) -> int:
     except SourcesConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    result = compute.compute(args.files, config, quarter=args.quarter, store=store)
+    result = compute.compute(
+        args.files,
+        config,
+        quarter=args.quarter,
+        store=store,
+        progress=lambda step, steps, words: print(f"[{step}/{steps}] {words}…", file=sys.stderr),
+    )
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if not result.ok:

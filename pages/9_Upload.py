@@ -3,7 +3,8 @@ exports; check them, preview what would change, then store one snapshot."""
 
 import streamlit as st
 
-from emss import export, ingest, projects, tables, ui, uploads
+from emss import export, ingest, isolated, projects, tables, ui, uploads
+from emss.errors import EmssError
 from emss.sources import compute, config, stored
 from emss.store import StoreError
 from emss.text import markdown_literal
@@ -127,7 +128,11 @@ if kind != EXPORTS:
         st.stop()
 
     with st.status(f"Reading and checking {len(files)} file(s)…", expanded=True) as status:
-        validation = ingest.validate([(f.name, f.getvalue()) for f in files])
+        try:  # in a worker process: a heavy file does not slow other viewers' pages
+            validation = isolated.validate([(f.name, f.getvalue()) for f in files])
+        except EmssError as stopped:
+            st.error(str(stopped), icon=":material/error:")
+            st.stop()
         for summary in validation.files:
             st.write(markdown_literal(tables.file_outcome(summary)))
         preview = ingest.preview(db, validation) if validation.ok else None
@@ -225,15 +230,16 @@ if not sources and st.session_state.get("upload_samples") == st.session_state["u
 if not sources:
     st.stop()
 
-with st.status(f"Reading {len(sources)} export(s)…", expanded=True) as status:
-    bar = st.progress(0.0, text="Starting")
-    result = compute.compute(
-        sources,
-        config.load_config(db.store.root),
-        store=db.store,
-        progress=lambda step, steps, words: bar.progress(step / steps, text=f"{words}…"),
-    )
-    bar.progress(1.0, text="Done")
+with st.status(
+    f"Reading {len(sources)} export(s) and computing the figures (about a second per "
+    "100,000 rows)…",
+    expanded=True,
+) as status:
+    try:  # in a worker process, like the return's check: other viewers are not slowed
+        result = isolated.compute(sources, config.load_config(db.store.root), store=db.store)
+    except EmssError as stopped:
+        st.error(str(stopped), icon=":material/error:")
+        st.stop()
     finished(status, result.ok, result.summary(), f"Read {len(sources)} export(s)")
 if not result.ok:
     show_problems(result.problems_frame(), result.summary(), "exports")
