@@ -114,7 +114,7 @@ class Section:
 @dataclass(frozen=True)
 class FrontSheet:
     """The report's first page, as the Joint Committee report opens: who it is for, its
-    subject, the date it was written, its summary and the recommendations (§1-2)."""
+    subject, the date it was written, its summary and the recommendations (its paragraphs 1-2)."""
 
     body: str
     subject: str
@@ -163,18 +163,6 @@ class Report:
         if self.comparison != self.quarter.previous:
             parts += ["vs", self.comparison.slug.lower()]
         return "-".join(parts)
-
-    def outline(self) -> list[str]:
-        """Each section's heading and what it holds: "2 People: 4 paragraphs, 1 chart"."""
-        kinds = ((Paragraph, "paragraph"), (Bullets, "list"), (Table, "table"), (Chart, "chart"))
-        lines = []
-        for section in self.sections:
-            counts = [
-                (sum(isinstance(b, kind) for b in section.blocks), word) for kind, word in kinds
-            ]
-            held = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
-            lines.append(f"{section.heading}: {', '.join(held)}")
-        return lines
 
 
 # --- words ----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from emss.store import Snapshot
 from emss.targets import load_targets, rag_text
 
 SUMMARY_TOP = 3
+NBSP = "\u00a0"
 
 
 def _by_quarter(ctx: Context, spec: dict) -> Table | None:
@@ -162,8 +163,9 @@ def _trend_figure(ctx: Context, key: str, spec: dict) -> Chart | None:
 
 
 def projects_section(ctx: Context, number: int, spec: dict) -> Section:
-    """The Business Plan projects (§3.5-3.11): what changed since the comparison quarter in
-    sentences, then a table per theme (project, status with its shape, update)."""
+    """The Business Plan projects, as the Joint Committee report's paragraphs 3.5-3.11: what
+    changed since the comparison quarter in sentences, then a table per theme (project,
+    status with its shape, update)."""
     frame = projects.for_partners(projects.changes(ctx.db, ctx.quarter, ctx.earlier), ctx.partners)
     blocks: list[Block] = [
         plain(text) for text in projects.since_sentences(frame, ctx.quarter, ctx.earlier)
@@ -174,7 +176,8 @@ def projects_section(ctx: Context, number: int, spec: dict) -> Section:
             Row(
                 (
                     r["Project"],
-                    projects.status_label(r["Status"].replace(not_stated, "")),
+                    # one line: the status is never broken across lines
+                    projects.status_label(r["Status"].replace(not_stated, "")).replace(" ", NBSP),
                     r["Update"],
                 )
             )

@@ -1,9 +1,10 @@
 """Every table the pages show, as plain frames ready to lay out. No Streamlit here.
 
-The Overview's headlines, tiles, what moved most, debt and projects lines and provenance; the data tables behind the charts;
-the Debt page's subtotalled movements; the Definitions page's catalogue; and what the Upload
-and History pages show: an upload's preview (new figures, each revision old → new), the
-manifest, the revision history of one figure, and which quarter the upload templates are for.
+The Overview's headline tiles, what moved most, its debt and projects lines and provenance;
+the data tables behind the charts; the Debt page's subtotalled movements; the Definitions
+page's catalogue; and what the Upload and History pages show: an upload's preview (new
+figures, each revision old → new), the manifest, the revision history of one figure, and
+which quarter the upload templates are for. Figures' notes are split from their source here.
 """
 
 from __future__ import annotations
@@ -369,8 +370,8 @@ def not_compared(rows: pd.DataFrame) -> int:
 
 def note_parts(note: object) -> tuple[str | None, str | None]:
     """A figure's uploaded note as (commentary, source): a reference to the report's
-    paragraphs ("(§8.3)") becomes the source, not commentary; an empty note (None, NaN, "")
-    gives (None, None), so nothing is shown."""
+    paragraphs (``SOURCE_REFERENCE``) becomes the source, not commentary; an empty note
+    (None, NaN, "") gives (None, None), so nothing is shown."""
     if compare.missing(note) or not isinstance(note, str) or not note.strip():
         return None, None
     sources = [m.group(1) for m in SOURCE_REFERENCE.finditer(note)]

@@ -206,11 +206,12 @@ def _written(
     from emss import report, report_render  # the drawing libraries load only for the report
 
     built = report.build_report(_db, quarter, partners, comparison)
-    return built, report_render.render_all(built)
+    return built, *report_render.render_with_preview(built)
 
 
 def written_report(filters: Filters) -> tuple:
-    """The report for the filters, and its files by format (``report_render.render_all``).
+    """The report for the filters, its files by format and its preview as HTML
+    (``report_render.render_with_preview``).
 
     Raises what ``report.build_report`` raises."""
     from emss import report
