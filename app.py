@@ -52,7 +52,7 @@ with debt_column:
     else:
         st.markdown(
             "\n".join(
-                f"- **{line.label}**: {line.value}, {line.words.lower()}"
+                f"- **{line.label}**: {line.value}, {line.words}"
                 for line in tables.debt_headlines(movements, filters.quarter)
             )
         )
@@ -65,9 +65,10 @@ with projects_column:
         counted = tables.project_headlines(projects.counts(listed), earlier)
         with st.container(horizontal=True):
             for line in counted:
-                with st.container(width=120):
-                    st.metric(line.label, line.value, help=line.words)
-        st.caption(counted[-1].words.capitalize() + ".")
+                with st.container(width="content"):
+                    st.metric(line.label, line.value, help=line.words or None)
+        if counted[-1].words:
+            st.caption(counted[-1].words)
     if ui.PROJECTS_PAGE:
         st.page_link(
             ui.PROJECTS_PAGE,

@@ -109,9 +109,8 @@ def moved_sentence(row: Mapping) -> str:
     """A comparison as a short sentence: "Payroll errors 135 → 144, +6.7%, worse"; a
     percentage's change in points ("+11.0 pp, better"); a volume without a verdict."""
     unit = row["unit"]
-    change = row["comparison_change"]
     size = (
-        format_change(change, unit)
+        format_change(row["comparison_change"], unit)
         if missing(row["comparison_change_pct"])
         else format_change_pct(row["comparison_change_pct"])
     )
@@ -124,6 +123,38 @@ def moved_sentence(row: Mapping) -> str:
     if verdict:
         parts.append(verdict)
     return ", ".join(parts)
+
+
+def change_words(
+    name: str,
+    value: float | None,
+    earlier: float | None,
+    unit: str,
+    better: str,
+    earlier_quarter: object,
+    *,
+    illustrative: bool = False,
+    earlier_illustrative: bool = False,
+) -> str:
+    """One figure's change since an earlier quarter in words, by the one rule (``comparable``),
+    for a chart title or a caption: "LCC 135 → 144, +6.7%, worse"; "LCC 95.7%, no reported
+    2023/24 Q2 figure to compare with"."""
+    difference = change(value, earlier) if comparable(illustrative, earlier_illustrative) else None
+    row = {
+        "label": name,
+        "unit": unit,
+        "value": value,
+        "value_illustrative": illustrative,
+        "comparison_value": earlier,
+        "comparison_change": difference,
+        "comparison_change_pct": None if missing(difference) else change_pct(value, earlier, unit),
+        "comparison_status": status(difference, better),
+        "comparison_quarter": str(earlier_quarter),
+    }
+    if missing(difference):
+        reason = no_comparison(row) or ""
+        return f"{name} {format_value(value, unit)}, {reason[:1].lower()}{reason[1:-1]}"
+    return moved_sentence(row)
 
 
 def pairs_for(partners: Sequence[str], catalogue: Catalogue | None = None) -> list[tuple[str, str]]:

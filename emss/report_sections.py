@@ -35,7 +35,7 @@ from emss.store import Snapshot
 from emss.targets import load_targets, rag_text
 
 SUMMARY_TOP = 3
-NBSP = "\u00a0"
+NBSP = "\u2060\u00a0"  # a no-break space that no dash before it can break at either
 
 
 def _by_quarter(ctx: Context, spec: dict) -> Table | None:

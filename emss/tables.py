@@ -329,9 +329,10 @@ def debt_headlines(movements: pd.DataFrame, quarter: Quarter) -> list[Headline]:
     for row in debt.totals(movements).to_dict("records"):
         amount = row[debt.AMOUNT]
         words = debt.direction(amount, arrow=False)
+        words = f"{words[:1].lower()}{words[1:]} in {quarter}"
         verdict = compare.VERDICT_WORDS.get(debt.status(amount) or "")
-        if verdict and not row["illustrative"]:
-            words += f" in {quarter}, {verdict}"
+        if verdict and not row["illustrative"]:  # a generated movement is not judged
+            words += f", {verdict}"
         lines.append(
             Headline(
                 marked(f"Past-due debt, {row['partner']}", row["illustrative"]),
@@ -343,16 +344,16 @@ def debt_headlines(movements: pd.DataFrame, quarter: Quarter) -> list[Headline]:
 
 
 def project_headlines(counts: projects.ProjectCounts, comparison: Quarter) -> list[Headline]:
-    """The Business Plan projects in four numbers: active, each closing status, changed."""
-    lines = [Headline("Active projects", f"{counts.active:,}", f"of {counts.listed:,} listed")]
+    """The Business Plan projects in four numbers: active, each closing status, and how
+    many changed since the comparison quarter ("—" with no list to compare with)."""
+    lines = [Headline("Active", f"{counts.active:,}", f"of {counts.listed:,} listed")]
     lines += [
-        Headline(projects.status_label(status), f"{n:,}", "in the list")
-        for status, n in counts.closed.items()
+        Headline(projects.status_label(status), f"{n:,}", "") for status, n in counts.closed.items()
     ]
-    changed = (
-        f"since {comparison}" if counts.compared else f"no list for {comparison} to compare with"
-    )
-    lines.append(Headline("Changed", f"{counts.changed:,}" if counts.compared else "—", changed))
+    if counts.compared:
+        lines.append(Headline(f"Changed since {comparison}", f"{counts.changed:,}", ""))
+    else:
+        lines.append(Headline("Changed", "—", f"No project list for {comparison} to compare with."))
     return lines
 
 
