@@ -20,31 +20,34 @@ rows = ui.summary(filters)
 set_targets = ui.targets()
 earlier = filters.comparison_quarter
 
-st.caption(
-    f"{filters.quarter.label} against the {filters.comparison_label} ({earlier}), compared "
-    "only where EMSS reported both figures."
-)
-
-with st.container(horizontal=True, gap="small"):  # tiles wrap onto a new row, never shrink
+tiles_column, summary_column = st.columns([3.2, 2], gap="medium")
+with tiles_column, st.container(horizontal=True, gap="small"):  # tiles wrap, never shrink
     for row in tables.headlines(rows, db.catalogue).to_dict("records"):
         with st.container(width=ui.OVERVIEW_TILE_WIDTH):
             ui.figure_tile(
                 row,
-                f"{row['area']} · {headline_label(row, filters)}",
+                headline_label(row, filters),
                 set_targets.get(row["metric"]),
+                short=True,
             )
-with st.container(horizontal=True):
-    for code, path in ui.AREA_PAGES.items():
-        st.page_link(
-            path,
-            label=f"All {code} figures",
-            icon=":material/arrow_forward:",
-            query_params=filters.params(),
+with summary_column:
+    st.markdown(f"**What moved most since {earlier}**")
+    moved = tables.moved_most(rows)
+    if moved:
+        st.markdown("\n".join(f"- {line}" for line in moved))
+    else:
+        st.markdown(f"No figure reported for both {earlier} and {filters.quarter} changed.")
+    left_out = tables.not_compared(rows)
+    st.caption(
+        "Compared only where EMSS reported both figures"
+        + (
+            f": {left_out} figure{'s' if left_out != 1 else ''} not compared, its "
+            f"{earlier} figure or its own being illustrative."
+            if left_out
+            else "."
         )
-
-debt_column, projects_column, moved_column = st.columns([1, 1, 2], gap="medium")
-with debt_column:
-    st.subheader("Debt collection", divider="gray")
+    )
+    st.markdown("**Debt collection**")
     councils = debt.partners_in_view(filters.partners, db.catalogue.debt)
     movements = ui.debt_movements(filters.quarter, councils) if councils else None
     if movements is None or movements.empty:
@@ -53,43 +56,21 @@ with debt_column:
         st.markdown(
             "\n".join(
                 f"- **{line.label}**: {line.value}, {line.words}"
-                for line in tables.debt_headlines(movements, filters.quarter)
+                for line in tables.debt_headlines(movements)
             )
         )
-with projects_column:
-    st.subheader("Projects", divider="gray")
+    st.markdown("**Business Plan projects**")
     listed = projects.for_partners(projects.changes(db, filters.quarter, earlier), filters.partners)
     if listed.empty:
         st.markdown(f"No Business Plan projects are recorded for {filters.quarter}.")
     else:
-        counted = tables.project_headlines(projects.counts(listed), earlier)
-        with st.container(horizontal=True):
-            for line in counted:
-                with st.container(width="content"):
-                    st.metric(line.label, line.value, help=line.words or None)
-        if counted[-1].words:
-            st.caption(counted[-1].words)
+        st.markdown(tables.projects_line(projects.counts(listed), earlier))
     if ui.PROJECTS_PAGE:
         st.page_link(
             ui.PROJECTS_PAGE,
             label="All projects",
             icon=":material/arrow_forward:",
             query_params=filters.params(),
-        )
-with moved_column:
-    st.subheader(f"What moved most since {earlier}", divider="gray")
-    moved = tables.moved_most(rows)
-    for which, heading in (("worsened", "Worse"), ("improved", "Better"), ("volumes", "Volumes")):
-        if moved[which]:
-            st.markdown(f"**{heading}**\n" + "\n".join(f"- {line}" for line in moved[which]))
-    if not any(moved.values()):
-        st.markdown(f"No figure reported for both {earlier} and {filters.quarter} changed.")
-    left_out = tables.not_compared(rows)
-    if left_out:
-        st.caption(
-            f"{left_out} figure{'s have' if left_out != 1 else ' has'} no reported {earlier} "
-            "figure to compare with (one of the two is illustrative), so "
-            f"{'they are' if left_out != 1 else 'it is'} not compared."
         )
 
 st.subheader("Where these figures come from", divider="gray")

@@ -91,18 +91,23 @@ def comparable(figure_illustrative: object, earlier_illustrative: object) -> boo
     return not (bool(figure_illustrative) or bool(earlier_illustrative))
 
 
-def no_comparison(row: Mapping, quarter: str | None = None) -> str | None:
+def no_comparison(row: Mapping, quarter: str | None = None, *, short: bool = False) -> str | None:
     """Why a summary row (``summarise``) has no comparison, in a plain sentence; None when it
     has one or has no figure of its own. ``quarter`` names the comparison quarter (the row's
-    ``comparison_quarter`` by default)."""
+    ``comparison_quarter`` by default); ``short`` is the form a small tile has room for."""
     quarter = quarter or row["comparison_quarter"]
     if missing(row["value"]) or not missing(row["comparison_change"]):
         return None
+    tail = "." if short else " to compare with."
     if missing(row["comparison_value"]):
-        return f"No {quarter} figure to compare with."
+        return f"No {quarter} figure{tail}"
     if row["value_illustrative"]:
-        return f"Illustrative: not compared with {quarter}."
-    return f"No reported {quarter} figure to compare with."
+        return (
+            "Illustrative: not compared."
+            if short
+            else f"Illustrative: not compared with {quarter}."
+        )
+    return f"No reported {quarter} figure{tail}"
 
 
 def moved_sentence(row: Mapping) -> str:

@@ -221,15 +221,16 @@ def delta_style(status: str | None, change: float | None) -> tuple[str, str]:
     return colour, "up" if change > 0 else "down"
 
 
-def delta_text(row: Mapping) -> str | None:
+def delta_text(row: Mapping, *, short: bool = False) -> str | None:
     """The change against the comparison quarter as the report writes it, with its status in
-    words for a metric that has a direction of good: "+11.0 pp Improved", "−146 (−20.0%)".
-    None where ``compare.comparable`` gives no change (a generated figure on either side)."""
+    words for a metric that has a direction of good: "+11.0 pp Improved", "−146 (−20.0%)"
+    (``short``: without the relative change). None where ``compare.comparable`` gives no
+    change (a generated figure on either side)."""
     change = row["comparison_change"]
     if compare.missing(change):
         return None
     text = compare.format_change(change, row["unit"])
-    if not compare.missing(row["comparison_change_pct"]):
+    if not short and not compare.missing(row["comparison_change_pct"]):
         text += f" ({compare.format_change_pct(row['comparison_change_pct'])})"
     status = row["comparison_status"]
     if status in ("improved", "worsened"):
@@ -259,11 +260,27 @@ class Tile:
     help: str
 
 
-def tile(row: Mapping, label: str, target: Target | None = None) -> Tile:
-    """A summary row (``compare.summarise``) as a tile under ``label``."""
-    delta = delta_text(row)
+def _named(row: Mapping, short: bool) -> str:
+    """The comparison quarter as a small tile names it: "Q2" within the row's year."""
+    earlier, quarter = Quarter.parse(row["comparison_quarter"]), Quarter.parse(row["quarter"])
+    return earlier.short if short and earlier.start_year == quarter.start_year else str(earlier)
+
+
+def tile(row: Mapping, label: str, target: Target | None = None, *, short: bool = False) -> Tile:
+    """A summary row (``compare.summarise``) as a tile under ``label``; ``short``: a small
+    tile, its change in one line of words ("▼ −0.47 days, better"; a volume "▲ +257 on Q2")
+    or why there is none ("No reported Q2 figure.")."""
+    delta = delta_text(row, short=short)
     colour, arrow = delta_style(row["comparison_status"], row["comparison_change"])
-    compared = f"vs {row['comparison_quarter']}" if delta else None
+    compared = f"vs {row['comparison_quarter']}" if delta and not short else None
+    caption = compare.no_comparison(row, _named(row, short), short=short)
+    verdict = compare.VERDICT_WORDS.get(row["comparison_status"])
+    if short and delta:  # one line in words, the height of every other small tile's
+        change = row["comparison_change"]
+        arrow_mark = {"up": "▲ ", "down": "▼ "}.get(arrow, "")
+        caption = f"{arrow_mark}{compare.format_change(change, row['unit'])}"
+        caption += f", {verdict}" if verdict else f" on {_named(row, short)}"
+        delta = None
     rag = None
     if target is not None and not row["value_illustrative"]:
         rag = (
@@ -277,9 +294,10 @@ def tile(row: Mapping, label: str, target: Target | None = None) -> Tile:
         colour=colour,
         arrow=arrow,
         compared=compared,
-        caption=compare.no_comparison(row),
+        caption=caption,
         rag=rag,
-        help=f"{row['label']}, {row['quarter']}" + (f", {compared}" if compared else ""),
+        help=f"{row['label']}, {row['quarter']}"
+        + (f", vs {row['comparison_quarter']}" if delta else ""),
     )
 
 
@@ -296,21 +314,17 @@ def headlines(rows: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Data
     return chosen.sort_values("metric", key=lambda k: k.map(keys.index), kind="stable")
 
 
-def moved_most(rows: pd.DataFrame, n: int = 3) -> dict[str, list[str]]:
-    """What moved most since the comparison quarter, as short sentences by kind
-    ("improved", "worsened", "volumes"); only reported figures are compared
-    (``compare.comparable``). Ranked by the change relative to the earlier figure."""
-    return {
-        which: [
-            compare.moved_sentence(r)
-            for r in compare.biggest_changes(rows, status, n).to_dict("records")
-        ]
-        for which, status in (
-            ("improved", "improved"),
-            ("worsened", "worsened"),
-            ("volumes", "neutral"),
-        )
-    }
+def moved_most(rows: pd.DataFrame, n: int = 3) -> list[str]:
+    """What moved most since the comparison quarter, as short sentences: up to ``n`` figures
+    that worsened, then ``n`` that improved, then the volume that changed most, each ranked by
+    the change relative to the earlier figure. Only reported figures are compared
+    (``compare.comparable``)."""
+    picked = [
+        compare.biggest_changes(rows, "worsened", n),
+        compare.biggest_changes(rows, "improved", n),
+        compare.biggest_changes(rows, "neutral", 1),
+    ]
+    return [compare.moved_sentence(r) for frame in picked for r in frame.to_dict("records")]
 
 
 @dataclass(frozen=True)
@@ -322,14 +336,14 @@ class Headline:
     words: str
 
 
-def debt_headlines(movements: pd.DataFrame, quarter: Quarter) -> list[Headline]:
-    """Each council's total movement in past-due debt for the quarter (``debt.totals``),
-    its direction in words; "a deterioration"/"an improvement" only for a reported total."""
+def debt_headlines(movements: pd.DataFrame) -> list[Headline]:
+    """Each council's total movement in past-due debt in the movements' quarter
+    (``debt.totals``), its direction in words; "better"/"worse" only for a reported total."""
     lines = []
     for row in debt.totals(movements).to_dict("records"):
         amount = row[debt.AMOUNT]
         words = debt.direction(amount, arrow=False)
-        words = f"{words[:1].lower()}{words[1:]} in {quarter}"
+        words = f"{words[:1].lower()}{words[1:]}"
         verdict = compare.VERDICT_WORDS.get(debt.status(amount) or "")
         if verdict and not row["illustrative"]:  # a generated movement is not judged
             words += f", {verdict}"
@@ -343,18 +357,16 @@ def debt_headlines(movements: pd.DataFrame, quarter: Quarter) -> list[Headline]:
     return lines
 
 
-def project_headlines(counts: projects.ProjectCounts, comparison: Quarter) -> list[Headline]:
-    """The Business Plan projects in four numbers: active, each closing status, and how
-    many changed since the comparison quarter ("—" with no list to compare with)."""
-    lines = [Headline("Active", f"{counts.active:,}", f"of {counts.listed:,} listed")]
-    lines += [
-        Headline(projects.status_label(status), f"{n:,}", "") for status, n in counts.closed.items()
-    ]
+def projects_line(counts: projects.ProjectCounts, comparison: Quarter) -> str:
+    """The Business Plan projects in one line: "20 active · ● 1 complete · ✕ 1 cancelled ·
+    5 changed since 2023/24 Q2" (or that there is no list to compare with)."""
+    parts = [f"{counts.active:,} active"]
+    parts += [f"{projects.status_label(s).lower()}: {n:,}" for s, n in counts.closed.items()]
     if counts.compared:
-        lines.append(Headline(f"Changed since {comparison}", f"{counts.changed:,}", ""))
+        parts.append(f"{counts.changed:,} changed since {comparison}")
     else:
-        lines.append(Headline("Changed", "—", f"No project list for {comparison} to compare with."))
-    return lines
+        parts.append(f"no project list for {comparison} to compare with")
+    return " · ".join(parts)
 
 
 def not_compared(rows: pd.DataFrame) -> int:

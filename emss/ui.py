@@ -62,7 +62,7 @@ PAGES = (
 AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().areas}
 
 TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its comparison
-OVERVIEW_TILE_WIDTH = 185  # five tiles a row beside the sidebar at 1440 px; one column on a phone
+OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (one a row on a phone)
 # The Projects page, once the navigation lists it (None until then).
 PROJECTS_PAGE = next(
     (path for path, label in PAGES if label == "Projects" and (APP_DIR / path).exists()), None
@@ -409,13 +409,16 @@ def show_chart(prepared: PreparedChart, name: str) -> None:
 # --- figures ---------------------------------------------------------------------------
 
 
-def figure_tile(row: Mapping, label: str, target: Target | None = None) -> None:
+def figure_tile(
+    row: Mapping, label: str, target: Target | None = None, *, short: bool = False
+) -> None:
     """One figure (``tables.tile``): value, change against the comparison quarter or why there
-    is none, RAG status for a reported figure with a target; a sentence when not reported."""
+    is none, RAG status for a reported figure with a target; a sentence when not reported.
+    ``short``: the Overview's small tile."""
     if compare.missing(row["value"]):
         st.markdown(f"**{label}**: not reported for {row['quarter']}.")
         return
-    shown = tables.tile(row, label, target)
+    shown = tables.tile(row, label, target, short=short)
     with st.container(border=True, gap="small"):
         # The label as text that wraps (a metric's own label is cut to one line).
         st.markdown(f"**{shown.label}**")
