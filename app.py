@@ -61,10 +61,11 @@ with summary_column:
         )
     st.markdown("**Business Plan projects**")
     listed = projects.for_partners(projects.changes(db, filters.quarter, earlier), filters.partners)
-    if listed.empty:
+    counted = projects.counts(listed)
+    if not counted.listed:
         st.markdown(f"No Business Plan projects are recorded for {filters.quarter}.")
     else:
-        st.markdown(tables.projects_line(projects.counts(listed), earlier))
+        st.markdown(tables.projects_line(counted, earlier))
     if ui.PROJECTS_PAGE:
         st.page_link(
             ui.PROJECTS_PAGE,

@@ -167,9 +167,10 @@ def projects_section(ctx: Context, number: int, spec: dict) -> Section:
     changed since the comparison quarter in sentences, then a table per theme (project,
     status with its shape, update)."""
     frame = projects.for_partners(projects.changes(ctx.db, ctx.quarter, ctx.earlier), ctx.partners)
-    blocks: list[Block] = [
-        plain(text) for text in projects.since_sentences(frame, ctx.quarter, ctx.earlier)
-    ]
+    if not frame.empty and not frame["listed"].any():  # listed before, none this quarter
+        blocks: list[Block] = [plain(f"No Business Plan projects are recorded for {ctx.quarter}.")]
+        return Section(number, spec["key"], spec["title"], numbered(number, blocks))
+    blocks = [plain(text) for text in projects.since_sentences(frame, ctx.quarter, ctx.earlier)]
     not_stated = ctx.catalogue.projects.not_stated  # theme tables give status in words
     for theme in projects.theme_tables(frame):
         rows = tuple(

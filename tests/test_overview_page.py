@@ -89,6 +89,7 @@ def test_an_uploaded_quarter_is_compared_with_the_reported_one(store: Store) -> 
     at = open_page()
     assert at.title[0].value == "Overview: EMSS as a whole, 2023/24 Q4"
     assert "Payroll errors found after payday 144 → 150, +4.2%, worse" in texts(at)
+    assert "No Business Plan projects are recorded for 2023/24 Q4." in texts(at)
     assert figure_tiles(at)["Payroll errors found after payday"] == ("150", "▲ +6, worse")
 
 

@@ -286,10 +286,14 @@ def test_the_business_plan_projects_come_before_people(q3):
     assert statuses["LCC Wagestream implementation"].endswith("Cancelled")
 
 
-def test_a_quarter_without_projects_says_so(bundled_db):
+def test_a_quarter_without_projects_says_so(bundled_db, q4_store):
     first = report.build_report(bundled_db, Quarter(2021, 1))
     assert paragraph_texts(first, "projects") == [
         "No Business Plan projects are recorded for 2021/22 Q1 or 2020/21 Q4."
+    ]
+    q4 = report.build_report(Database(q4_store), Q4)  # Q3 had 22; none uploaded for Q4
+    assert paragraph_texts(q4, "projects") == [
+        "No Business Plan projects are recorded for 2023/24 Q4."
     ]
 
 
