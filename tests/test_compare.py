@@ -256,3 +256,15 @@ def test_percentage_changes_are_written_with_one_decimal():
     assert format_change_pct(100 * 257 / 3647) == "+7.0%"
     assert format_change_pct(-35.0) == "−35.0%"
     assert format_change_pct(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({}, "LCC 135 → 144, +6.7%, worse"),
+        ({"earlier_illustrative": True}, "LCC 144, no reported 2023/24 Q2 figure to compare with"),
+        ({"illustrative": True}, "LCC 144, illustrative: not compared with 2023/24 Q2"),
+    ],
+)
+def test_a_charts_change_in_words_follows_the_one_rule(kwargs, text):
+    assert compare.change_words("LCC", 144, 135, "count", "lower", "2023/24 Q2", **kwargs) == text
