@@ -3,59 +3,76 @@
 Run with ``streamlit run app.py``. The other views are the files in ``pages/``; every page
 starts with ``ui.page_setup``, which draws the navigation, the shared filters and the
 provenance.
+
+The Overview answers "how did we do, and where should I look" on one screen: the headline
+figures the catalogue marks (the same in every partner view), debt and projects, and what
+moved most, compared only where EMSS reported both figures.
 """
 
 import streamlit as st
 
-from emss import compare, tables, ui
+from emss import debt, projects, tables, ui
 from emss.filters import headline_label
 
-filters = ui.page_setup("Overview")
+filters = ui.page_setup("Overview", name_view=True)
 db = ui.database()
 rows = ui.summary(filters)
 set_targets = ui.targets()
+earlier = filters.comparison_quarter
 
-st.caption(
-    f"Headline figures for {filters.quarter.label}, compared with the "
-    f"{filters.comparison_label} ({filters.comparison_quarter}). Each area's page has every "
-    "figure with its trend."
-)
-
-for code, name in db.catalogue.areas.items():
-    st.subheader(name, divider="gray")
-    headline = tables.headlines(rows, code)
-    if headline.empty:
-        st.markdown(f"No {name} figures were reported for {filters.quarter}.")
+tiles_column, summary_column = st.columns([3.2, 2], gap="medium")
+with tiles_column, st.container(horizontal=True, gap="small"):  # tiles wrap, never shrink
+    for row in tables.headlines(rows, db.catalogue).to_dict("records"):
+        with st.container(width=ui.OVERVIEW_TILE_WIDTH):
+            ui.figure_tile(
+                row,
+                headline_label(row, filters),
+                set_targets.get(row["metric"]),
+                short=True,
+            )
+with summary_column:
+    st.markdown(f"**What moved most since {earlier}**")
+    moved = tables.moved_most(rows)
+    if moved:
+        st.markdown("\n".join(f"- {line}" for line in moved))
     else:
-        with st.container(horizontal=True):  # tiles wrap onto a new row rather than shrink
-            for row in headline.to_dict("records"):
-                with st.container(width=ui.TILE_WIDTH):
-                    label = headline_label(row, filters)
-                    ui.figure_tile(row, label, set_targets.get(row["metric"]))
-    st.page_link(
-        ui.AREA_PAGES[code],
-        label=f"All {code} figures",
-        icon=":material/arrow_forward:",
-        query_params=filters.params(),
+        st.markdown(f"No figure reported for both {earlier} and {filters.quarter} changed.")
+    left_out = tables.not_compared(rows)
+    st.caption(
+        "Compared only where EMSS reported both figures"
+        + (
+            f": {left_out} figure{'s' if left_out != 1 else ''} not compared, its "
+            f"{earlier} figure or its own being illustrative."
+            if left_out
+            else "."
+        )
     )
-
-st.subheader(f"What moved most since {filters.comparison_quarter}", divider="gray")
-st.caption(
-    "Ranked by the change relative to the earlier figure, so that figures in different units "
-    "can be compared. Volumes (neither better nor worse when they change) are left out."
-)
-improved, worsened = st.columns(2, gap="large")
-for column, which, heading in (
-    (improved, "improved", "Biggest improvements"),
-    (worsened, "worsened", "Biggest deteriorations"),
-):
-    with column:
-        st.markdown(f"**{heading}**")
-        moved = compare.biggest_changes(rows, which)
-        if moved.empty:
-            st.markdown(f"No figure {which} against {filters.comparison_quarter}.")
-        else:
-            st.dataframe(tables.changes_table(moved), hide_index=True, width="stretch")
+    st.markdown("**Debt collection**")
+    councils = debt.partners_in_view(filters.partners, db.catalogue.debt)
+    movements = ui.debt_movements(filters.quarter, councils) if councils else None
+    if movements is None or movements.empty:
+        st.markdown(f"No debt movements are held for {filters.quarter} in this view.")
+    else:
+        st.markdown(
+            "\n".join(
+                f"- **{line.label}**: {line.value}, {line.words}"
+                for line in tables.debt_headlines(movements)
+            )
+        )
+    st.markdown("**Business Plan projects**")
+    listed = projects.for_partners(projects.changes(db, filters.quarter, earlier), filters.partners)
+    counted = projects.counts(listed)
+    if not counted.listed:
+        st.markdown(f"No Business Plan projects are recorded for {filters.quarter}.")
+    else:
+        st.markdown(tables.projects_line(counted, earlier))
+    if ui.PROJECTS_PAGE:
+        st.page_link(
+            ui.PROJECTS_PAGE,
+            label="All projects",
+            icon=":material/arrow_forward:",
+            query_params=filters.params(),
+        )
 
 st.subheader("Where these figures come from", divider="gray")
 st.markdown("\n".join(f"- {line}" for line in ui.provenance_lines()))

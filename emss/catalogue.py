@@ -8,6 +8,7 @@ needs them at import time.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +18,9 @@ from emss.errors import EmssError
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 DIRECTIONS = ("higher", "lower", "neutral")
+# A reference to the report's paragraphs inside an uploaded note, "(§8.3)" or "(report §7.5)":
+# shown as the figure's source, not as commentary.
+SOURCE_REFERENCE = re.compile(r"\s*\((?:report )?(§[^)]*)\)")
 
 
 class CatalogueError(EmssError, ValueError):
@@ -58,6 +62,7 @@ class Metric:
     source: str
     standard: str | None = None
     derived: Derivation | None = None
+    headline: bool = False  # one of the figures the Overview shows in every partner view
 
     @property
     def is_emss_wide(self) -> bool:

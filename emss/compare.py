@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -33,6 +33,7 @@ COMPARISONS = {
     "year_ago": Comparison("Same quarter last year", "the same quarter a year earlier", 4),
 }
 COMPARISON_LABELS = {key: c.label for key, c in COMPARISONS.items()}
+VERDICT_WORDS = {"improved": "better", "worsened": "worse"}
 STATUS_WORDS = {
     "improved": "Improved",
     "worsened": "Worsened",
@@ -83,6 +84,84 @@ def status(difference: float | None, better: str) -> str | None:
     return "improved" if (difference > 0) == (better == "higher") else "worsened"
 
 
+def comparable(figure_illustrative: object, earlier_illustrative: object) -> bool:
+    """The one rule for honest comparisons: two figures are compared (a change, a verdict, a
+    red/amber/green status, a rank, a report sentence) only when EMSS reported both. A
+    generated (illustrative) figure on either side gives no comparison at all."""
+    return not (bool(figure_illustrative) or bool(earlier_illustrative))
+
+
+def no_comparison(row: Mapping, quarter: str | None = None, *, short: bool = False) -> str | None:
+    """Why a summary row (``summarise``) has no comparison, in a plain sentence; None when it
+    has one or has no figure of its own. ``quarter`` names the comparison quarter (the row's
+    ``comparison_quarter`` by default); ``short`` is the form a small tile has room for."""
+    quarter = quarter or row["comparison_quarter"]
+    if missing(row["value"]) or not missing(row["comparison_change"]):
+        return None
+    tail = "." if short else " to compare with."
+    if missing(row["comparison_value"]):
+        return f"No {quarter} figure{tail}"
+    if row["value_illustrative"]:
+        return (
+            "Illustrative: not compared."
+            if short
+            else f"Illustrative: not compared with {quarter}."
+        )
+    return f"No reported {quarter} figure{tail}"
+
+
+def moved_sentence(row: Mapping) -> str:
+    """A comparison as a short sentence: "Payroll errors 135 → 144, +6.7%, worse"; a
+    percentage's change in points ("+11.0 pp, better"); a volume without a verdict."""
+    unit = row["unit"]
+    size = (
+        format_change(row["comparison_change"], unit)
+        if missing(row["comparison_change_pct"])
+        else format_change_pct(row["comparison_change_pct"])
+    )
+    parts = [
+        f"{row['label']} {format_value(row['comparison_value'], unit)} → "
+        f"{format_value(row['value'], unit)}",
+        size,
+    ]
+    verdict = VERDICT_WORDS.get(row["comparison_status"])
+    if verdict:
+        parts.append(verdict)
+    return ", ".join(parts)
+
+
+def change_words(
+    name: str,
+    value: float | None,
+    earlier: float | None,
+    unit: str,
+    better: str,
+    earlier_quarter: object,
+    *,
+    illustrative: bool = False,
+    earlier_illustrative: bool = False,
+) -> str:
+    """One figure's change since an earlier quarter in words, by the one rule (``comparable``),
+    for a chart title or a caption: "LCC 135 → 144, +6.7%, worse"; "LCC 95.7%, no reported
+    2023/24 Q2 figure to compare with"."""
+    difference = change(value, earlier) if comparable(illustrative, earlier_illustrative) else None
+    row = {
+        "label": name,
+        "unit": unit,
+        "value": value,
+        "value_illustrative": illustrative,
+        "comparison_value": earlier,
+        "comparison_change": difference,
+        "comparison_change_pct": None if missing(difference) else change_pct(value, earlier, unit),
+        "comparison_status": status(difference, better),
+        "comparison_quarter": str(earlier_quarter),
+    }
+    if missing(difference):
+        reason = no_comparison(row) or ""
+        return f"{name} {format_value(value, unit)}, {reason[:1].lower()}{reason[1:-1]}"
+    return moved_sentence(row)
+
+
 def pairs_for(partners: Sequence[str], catalogue: Catalogue | None = None) -> list[tuple[str, str]]:
     """(metric, partner) pairs to show for a partner choice, in catalogue order.
 
@@ -112,7 +191,8 @@ def summarise(
     One row per (metric, partner) pair, reported or not. ``change``/``status`` are
     against the previous quarter, ``year_ago_change``/``year_ago_status`` against the same
     quarter a year earlier, and ``comparison_*`` repeat whichever ``comparison`` names
-    ("previous" or "year_ago").
+    ("previous" or "year_ago"). A change and its status are given only where ``comparable``
+    allows (both figures reported); the earlier figure itself is always given.
     """
     catalogue = db.catalogue
     pairs = pairs_for(partners, catalogue)
@@ -137,7 +217,10 @@ def summarise(
         for name, hit in hits.items():
             row["value" if name == "value" else f"{name}_value"] = hit and float(hit["value"])
             row[f"{name}_illustrative"] = hit and bool(hit["illustrative"])
-        for prefix, earlier in (("", row["previous_value"]), ("year_ago_", row["year_ago_value"])):
+        for prefix, name in (("", "previous"), ("year_ago_", "year_ago")):
+            earlier = row[f"{name}_value"]
+            if not comparable(row["value_illustrative"], row[f"{name}_illustrative"]):
+                earlier = None  # the one rule: no change, verdict or rank with a generated figure
             difference = change(row["value"], earlier)
             row[f"{prefix}change"] = difference
             row[f"{prefix}change_pct"] = change_pct(row["value"], earlier, metric.unit.name)
@@ -178,13 +261,15 @@ def _signed(text: str, negative: bool, sign: bool) -> str:
 
 
 def format_value(value: float | None, unit: str, *, exact: bool = False, sign: bool = False) -> str:
-    """A figure as the report writes it: 43,689; £124.0m (exact: £124,000,000); 95.7%."""
+    """A figure as the report writes it: 43,689; £124m, £1.7m, £708k (exact: £124,000,000);
+    95.7%."""
     if missing(value):
         return "—"
     size = abs(value)
     spec = _unit(unit)
     if spec.abbreviate and not exact and size >= 1000:
-        number = f"{size / 1_000_000:,.1f}m" if size >= 1_000_000 else f"{size / 1000:,.1f}k"
+        # As the report rounds: £124m, £1.7m, £708k.
+        number = _trim(size / 1_000_000, 1) + "m" if size >= 999_500 else f"{size / 1000:,.0f}k"
     elif spec.abbreviate:
         number = f"{size:,.{spec.places}f}" if size == int(size) else f"{size:,.2f}"
     elif spec.points:

@@ -12,6 +12,7 @@ origin from the catalogue and the data, never its key.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from emss import compare
@@ -24,6 +25,7 @@ from emss.report_model import (
     Bullets,
     Chart,
     Context,
+    FrontSheet,
     NoDataError,
     Paragraph,
     Report,
@@ -36,13 +38,19 @@ from emss.report_model import (
     load_words,
     stated,
 )
-from emss.report_sections import area_section, provenance_section, summary_section
+from emss.report_sections import (
+    area_section,
+    projects_section,
+    provenance_section,
+    summary_section,
+)
 from emss.targets import TARGETS_FILE
 
 __all__ = [
     "Block",
     "Bullets",
     "Chart",
+    "FrontSheet",
     "NoDataError",
     "Paragraph",
     "Report",
@@ -82,9 +90,11 @@ def build_report(
     quarter: Quarter,
     partners: Sequence[str] = PARTNERS,
     comparison: str = "previous",
+    written: dt.date | None = None,
 ) -> Report:
     """The report for a quarter and a partner view, with changes against the previous
-    quarter ("previous") or the same quarter a year earlier ("year_ago").
+    quarter ("previous") or the same quarter a year earlier ("year_ago"), dated ``written``
+    (today by default) on its front sheet.
 
     Raises NoDataError when no figures are held for the quarter, ReportError for an empty
     partner choice or an unknown comparison, and emss.targets.TargetsError for a bad
@@ -123,6 +133,8 @@ def build_report(
         number = len(sections) + 1
         if spec.get("debt"):
             sections.append(debt_section(ctx, number, spec))
+        elif spec.get("projects"):
+            sections.append(projects_section(ctx, number, spec))
         else:
             sections.append(area_section(ctx, number, spec))
     said = [
@@ -144,4 +156,18 @@ def build_report(
             f"Changes are against {earlier}, {compare.COMPARISONS[comparison].phrase}.",
         ),
         sections=tuple(sections),
+        front=_front_sheet(words["front"], quarter, written or dt.date.today()),
+    )
+
+
+def _front_sheet(words: dict, quarter: Quarter, written: dt.date) -> FrontSheet:
+    """The front sheet in the report's words; the quarter as it names it ("Quarter 3 2023/24")."""
+    named = f"Quarter {quarter.number} {str(quarter).split()[0]}"
+    return FrontSheet(
+        body=words["body"],
+        subject=words["subject"].format(quarter=named),
+        date=f"{written.day} {written:%B %Y}",
+        summary=words["summary"],
+        requested=words["requested"],
+        recommendations=tuple(r.format(quarter=named) for r in words["recommendations"]),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from emss import charts, debt
+from emss import charts, debt, tables
 from emss.catalogue import PARTNER_NAMES, PARTNER_PHRASES
 from emss.compare import format_value
 from emss.report_model import (
@@ -44,6 +44,7 @@ def _debt_figure(ctx: Context, movements: pd.DataFrame) -> Chart:
                     found[(p, sector)][debt.AMOUNT],
                     debt.UNIT,
                     found[(p, sector)]["illustrative"],
+                    exact=True,
                 )
                 if (p, sector) in found
                 else "—"
@@ -104,8 +105,10 @@ def _debt_paragraph(ctx: Context, table: pd.DataFrame) -> Paragraph:
         moved=words["moved"][direction],
         size=format_value(abs(total), debt.UNIT, exact=True),
         quarter=ctx.quarter,
-        verdict=words["verdicts"][status],
+        verdict=words["verdicts"]["illustrative" if illustrative else status],
     )
+    if illustrative:  # a generated movement is no basis for a verdict
+        status = None
     sentences = [
         Sentence(
             ends(text, mark(ctx.words, illustrative, False)),
@@ -130,7 +133,7 @@ def _debt_paragraph(ctx: Context, table: pd.DataFrame) -> Paragraph:
                 figure_illustrative=bool(top["illustrative"]),
             )
         )
-        notes.append(top["note"])
+        notes.append(tables.note_parts(top["note"])[0])
     return Paragraph(tuple(sentences), notes=unique(notes))
 
 
@@ -142,7 +145,7 @@ def _debt_table(ctx: Context, partner: str, table: pd.DataFrame) -> Table:
             (
                 first_column.get(r.level, "Total movement").format(collector=r.collector),
                 r.sector,
-                cell(ctx, r.movement_gbp, debt.UNIT, r.illustrative),
+                cell(ctx, r.movement_gbp, debt.UNIT, r.illustrative, exact=True),
                 r.note,
             ),
             total=r.level != "movement",

@@ -112,6 +112,19 @@ class Section:
 
 
 @dataclass(frozen=True)
+class FrontSheet:
+    """The report's first page, as the Joint Committee report opens: who it is for, its
+    subject, the date it was written, its summary and the recommendations (its paragraphs 1-2)."""
+
+    body: str
+    subject: str
+    date: str
+    summary: str
+    requested: str
+    recommendations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     quarter: Quarter
@@ -119,6 +132,7 @@ class Report:
     partners: tuple[str, ...]
     introduction: tuple[str, ...]
     sections: tuple[Section, ...]
+    front: FrontSheet | None = None
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -149,18 +163,6 @@ class Report:
         if self.comparison != self.quarter.previous:
             parts += ["vs", self.comparison.slug.lower()]
         return "-".join(parts)
-
-    def outline(self) -> list[str]:
-        """Each section's heading and what it holds: "2 People: 4 paragraphs, 1 chart"."""
-        kinds = ((Paragraph, "paragraph"), (Bullets, "list"), (Table, "table"), (Chart, "chart"))
-        lines = []
-        for section in self.sections:
-            counts = [
-                (sum(isinstance(b, kind) for b in section.blocks), word) for kind, word in kinds
-            ]
-            held = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
-            lines.append(f"{section.heading}: {', '.join(held)}")
-        return lines
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -217,10 +219,13 @@ def _size(words: dict, difference: float, unit: str, *, exact: bool = False) -> 
 
 def clause(ctx: Context, row: dict, unit: str) -> str | None:
     """ ", up 11.0 percentage points from 72.0% in Q2, an improvement" without the comma;
-    None when there is no figure to compare with."""
+    "with no reported figure for Q2 to compare with" when one of the two is illustrative
+    (``compare.comparable``); None when there is no figure to compare with."""
     status = row["comparison_status"]
     if status is None or missing(status):
-        return None
+        if missing(row["value"]) or missing(row["comparison_value"]):
+            return None
+        return ctx.words["clauses"]["not_compared"].format(when=ctx.when)
     difference = row["comparison_change"]
     direction = "same" if status == "no change" else ("up" if difference > 0 else "down")
     pct = row["comparison_change_pct"]
@@ -255,14 +260,15 @@ def sentence(ctx: Context, row: dict) -> Sentence:
     )
     change = clause(ctx, row, unit)
     figure = bool(row["value_illustrative"])
-    comparison = change is not None and bool(row["comparison_illustrative"])
+    compared = not missing(row["comparison_change"])
+    comparison = compared and bool(row["comparison_illustrative"])
     if change:
         text = f"{text}, {change}"
     return Sentence(
         text=ends(text, mark(ctx.words, figure, comparison)),
         metric=metric.key,
         partner=row["partner"],
-        status=None if change is None else row["comparison_status"],
+        status=row["comparison_status"] if compared else None,
         figure_illustrative=figure,
         comparison_illustrative=comparison,
     )
@@ -286,8 +292,12 @@ def plain(text: str) -> Paragraph:
     return Paragraph((Sentence(text),))
 
 
-def cell(ctx: Context, value: float | None, unit: str, illustrative: object) -> str:
-    text = format_value(value, unit, exact=True)
+def cell(
+    ctx: Context, value: float | None, unit: str, illustrative: object, *, exact: bool = False
+) -> str:
+    """A table cell: the figure as the report writes it (£124m; ``exact``: £1,498,159), with
+    the illustrative mark."""
+    text = format_value(value, unit, exact=exact)
     return f"{text} {ctx.words['marks']['cell']}" if illustrative and not missing(value) else text
 
 

@@ -74,7 +74,15 @@ def render(report: Report, fmt: str, images: Mapping[str, bytes] | None = None) 
 
 def render_all(report: Report) -> dict[str, bytes]:
     """The report in every format (docx, html, md), each kind of chart image drawn once."""
-    return {fmt: render(report, fmt) for fmt in FORMATS}
+    return render_with_preview(report)[0]
+
+
+def render_with_preview(report: Report) -> tuple[dict[str, bytes], str]:
+    """The report in every format and as the Report page previews it (``preview_html``),
+    each kind of chart image drawn once."""
+    svgs = render_charts(report, "svg")
+    files = {fmt: render(report, fmt, svgs if fmt == "html" else None) for fmt in FORMATS}
+    return files, preview_html(report, svgs)
 
 
 def file_name(report: Report, fmt: str) -> str:
@@ -110,9 +118,28 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
+A4 = (Cm(21.0), Cm(29.7))
+MARGIN = Cm(2.0)
+TEXT_WIDTH_CM = 17.0  # A4 less the two margins
+
+
+def column_widths(table: Table, total: float = TEXT_WIDTH_CM) -> list[float]:
+    """Widths in cm for a table's columns, in proportion to the longest word-run each must
+    hold (a measure's name, a figure), so that names do not wrap onto several lines; long
+    text (an update, a comment) takes what is left."""
+
+    def longest(i: int) -> int:
+        texts = [table.columns[i], *(row.cells[i] for row in table.rows)]
+        return max(len(t) for t in texts)
+
+    wanted = [min(max(longest(i), 6), 60) for i in range(len(table.columns))]
+    return [total * w / sum(wanted) for w in wanted]
+
+
 def _docx_table(document, table: Table) -> None:
     document.add_paragraph(table.title, style="Caption")
     grid = document.add_table(rows=1, cols=len(table.columns), style="Table Grid")
+    grid.autofit = False
     _repeat_header(grid.rows[0])
     for cell, text, numeric in zip(grid.rows[0].cells, table.columns, table.numeric, strict=True):
         cell.text = ""
@@ -127,8 +154,27 @@ def _docx_table(document, table: Table) -> None:
             run.bold = row.total
             if numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for column, width in zip(grid.columns, column_widths(table), strict=True):
+        for cell in column.cells:
+            cell.width = Cm(width)
     for note in table.notes:
         document.add_paragraph().add_run(note).font.size = Pt(9)
+
+
+def _docx_front(document, report: Report) -> None:
+    """The front sheet: who the report is for, title, quarter, date, summary and the
+    recommendations, then a page break."""
+    front = report.front
+    document.add_paragraph(front.body).runs[0].bold = True
+    document.add_heading(report.title, level=0)
+    document.add_paragraph(front.subject)
+    document.add_paragraph(f"Date: {front.date}")
+    document.add_paragraph(front.summary)
+    document.add_heading("Recommendations", level=1)
+    document.add_paragraph(front.requested)
+    for item in front.recommendations:
+        document.add_paragraph(item, style="List Number")
+    document.add_page_break()
 
 
 def _docx_note(document, note: str) -> None:
@@ -143,7 +189,14 @@ def to_docx(report: Report, pngs: Mapping[str, bytes]) -> bytes:
     subheadings, tables with a repeating header row, charts as pictures with alt text."""
     document = Document()
     document.core_properties.title = report.title
-    document.add_heading(report.title, level=0)
+    for section in document.sections:
+        section.page_width, section.page_height = A4
+        section.left_margin = section.right_margin = MARGIN
+        section.top_margin = section.bottom_margin = MARGIN
+    if report.front:
+        _docx_front(document, report)
+    else:
+        document.add_heading(report.title, level=0)
     for line in report.introduction:
         document.add_paragraph(line)
     for section in report.sections:
@@ -162,7 +215,7 @@ def to_docx(report: Report, pngs: Mapping[str, bytes]) -> bytes:
                 _docx_table(document, block)
             else:
                 document.add_paragraph(block.title, style="Caption")
-                document.add_picture(io.BytesIO(pngs[block.key]), width=Cm(16))
+                document.add_picture(io.BytesIO(pngs[block.key]), width=Cm(TEXT_WIDTH_CM - 1))
                 picture = document.inline_shapes[-1]._inline.docPr
                 picture.set("descr", block.alt)
                 picture.set("title", block.title)
@@ -194,6 +247,22 @@ figcaption { font-weight: bold; }
 """
 
 
+_PREVIEW_STYLE = """
+.emss-report { line-height: 1.5; max-width: 54rem; }
+.emss-report .front { border-bottom: 1px solid #b1b4b6; margin-bottom: 1.5rem; }
+.emss-report .number { font-weight: bold; margin-right: 0.4rem; }
+.emss-report .note { font-style: italic; margin-left: 2rem; }
+.emss-report table { border-collapse: collapse; margin: 0.5rem 0 1rem; width: 100%; }
+.emss-report caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
+.emss-report th, .emss-report td { border: 1px solid #b1b4b6; padding: 0.25rem 0.5rem;
+  text-align: left; vertical-align: top; }
+.emss-report .num { text-align: right; white-space: nowrap; }
+.emss-report tr.total th, .emss-report tr.total td { font-weight: bold; }
+.emss-report figure img { max-width: 100%; height: auto; }
+.emss-report figcaption { font-weight: bold; }
+"""
+
+
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -221,19 +290,34 @@ def _html_table(table: Table) -> str:
     )
 
 
-def to_html(report: Report, svgs: Mapping[str, bytes]) -> str:
-    """The report as one self-contained HTML page (charts inline as SVG images)."""
-    parts = [f"<h1>{_e(report.title)}</h1>"]
+def _html_front(report: Report, h: list[str]) -> list[str]:
+    front = report.front
+    if front is None:
+        return [f"<{h[0]}>{_e(report.title)}</{h[0]}>"]
+    items = "".join(f"<li>{_e(r)}</li>" for r in front.recommendations)
+    return [
+        f'<section class="front"><p><strong>{_e(front.body)}</strong></p>'
+        f"<{h[0]}>{_e(report.title)}</{h[0]}><p>{_e(front.subject)}</p>"
+        f"<p>Date: {_e(front.date)}</p><p>{_e(front.summary)}</p>"
+        f"<{h[1]}>Recommendations</{h[1]}><p>{_e(front.requested)}</p><ol>{items}</ol></section>"
+    ]
+
+
+def html_body(report: Report, svgs: Mapping[str, bytes], top: int = 1) -> str:
+    """The report's content as HTML, without page or style, its title a heading of level
+    ``top`` (the Report page shows it under its own headings)."""
+    h = [f"h{min(top + i, 6)}" for i in range(3)]
+    parts = _html_front(report, h)
     parts += [f"<p>{_e(line)}</p>" for line in report.introduction]
     for section in report.sections:
-        parts.append(f'<section id="{_e(section.key)}"><h2>{_e(section.heading)}</h2>')
+        parts.append(f'<section id="{_e(section.key)}"><{h[1]}>{_e(section.heading)}</{h[1]}>')
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 number = f'<span class="number">{_e(block.number)}</span>' if block.number else ""
                 parts.append(f"<p>{number}{_e(block.text)}</p>")
                 parts += [f'<p class="note">Commentary: {_e(n)}</p>' for n in block.notes]
             elif isinstance(block, Subheading):
-                parts.append(f"<h3>{_e(block.text)}</h3>")
+                parts.append(f"<{h[2]}>{_e(block.text)}</{h[2]}>")
             elif isinstance(block, Bullets):
                 items = "".join(f"<li>{_e(i)}</li>" for i in block.items)
                 parts.append(f"<ul>{items}</ul>")
@@ -247,12 +331,25 @@ def to_html(report: Report, svgs: Mapping[str, bytes]) -> str:
                     f"</figure>{_html_table(block.table)}"
                 )
         parts.append("</section>")
+    return "\n".join(parts)
+
+
+def to_html(report: Report, svgs: Mapping[str, bytes]) -> str:
+    """The report as one self-contained HTML page (charts inline as SVG images)."""
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(report.title)}</title>\n<style>{_STYLE}</style>\n</head>\n"
-        f"<body>\n<main>\n{chr(10).join(parts)}\n</main>\n</body>\n</html>\n"
+        f"<body>\n<main>\n{html_body(report, svgs)}\n</main>\n</body>\n</html>\n"
     )
+
+
+def preview_html(report: Report, svgs: Mapping[str, bytes]) -> str:
+    """The report as the Report page previews it: its content with styles scoped to it,
+    so they do not reach the page around it."""
+    scoped = _PREVIEW_STYLE
+    body = html_body(report, svgs, top=3)  # under the page's title and its subheader (h3)
+    return f'<style>{scoped}</style><div class="emss-report">{body}</div>'
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -277,6 +374,11 @@ def to_markdown(report: Report, images: Mapping[str, str] | None = None) -> str:
     """The report as Markdown for pasting. A chart is its alt text and its data table; with
     ``images`` (chart key → relative path of its PNG) it is also an image link."""
     lines = [f"# {_m(report.title)}", ""]
+    front = report.front
+    if front:
+        lines += [f"**{_m(front.body)}**", "", _m(front.subject), "", f"Date: {_m(front.date)}", ""]
+        lines += [_m(front.summary), "", "**Recommendations**", "", _m(front.requested), ""]
+        lines += [f"{i}. {_m(r)}" for i, r in enumerate(front.recommendations, 1)] + [""]
     for line in report.introduction:
         lines += [_m(line), ""]
     for section in report.sections:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from emss import charts, compare
+from emss import charts, compare, projects, tables
 from emss.catalogue import WHOLE, Metric
 from emss.compare import format_date, format_value
 from emss.quarters import quarter_range
@@ -35,6 +35,7 @@ from emss.store import Snapshot
 from emss.targets import load_targets, rag_text
 
 SUMMARY_TOP = 3
+NBSP = "\u2060\u00a0"  # a no-break space that no dash before it can break at either
 
 
 def _by_quarter(ctx: Context, spec: dict) -> Table | None:
@@ -161,6 +162,39 @@ def _trend_figure(ctx: Context, key: str, spec: dict) -> Chart | None:
 # --- sections -------------------------------------------------------------------------------
 
 
+def projects_section(ctx: Context, number: int, spec: dict) -> Section:
+    """The Business Plan projects, as the Joint Committee report's paragraphs 3.5-3.11: what
+    changed since the comparison quarter in sentences, then a table per theme (project,
+    status with its shape, update)."""
+    frame = projects.for_partners(projects.changes(ctx.db, ctx.quarter, ctx.earlier), ctx.partners)
+    if not frame.empty and not frame["listed"].any():  # listed before, none this quarter
+        blocks: list[Block] = [plain(f"No Business Plan projects are recorded for {ctx.quarter}.")]
+        return Section(number, spec["key"], spec["title"], numbered(number, blocks))
+    blocks = [plain(text) for text in projects.since_sentences(frame, ctx.quarter, ctx.earlier)]
+    not_stated = ctx.catalogue.projects.not_stated  # theme tables give status in words
+    for theme in projects.theme_tables(frame):
+        rows = tuple(
+            Row(
+                (
+                    r["Project"],
+                    # one line: the status is never broken across lines
+                    projects.status_label(r["Status"].replace(not_stated, "")).replace(" ", NBSP),
+                    r["Update"],
+                )
+            )
+            for r in theme.rows.to_dict("records")
+        )
+        blocks.append(
+            Table(
+                title=f"{theme.label}, {ctx.quarter}",
+                columns=("Project", "Status", "Update"),
+                rows=rows,
+                numeric=(False, False, False),
+            )
+        )
+    return Section(number, spec["key"], spec["title"], numbered(number, blocks))
+
+
 def area_section(ctx: Context, number: int, spec: dict) -> Section:
     metrics = ctx.catalogue.in_area(spec["area"])
     blocks: list[Block] = []
@@ -170,7 +204,13 @@ def area_section(ctx: Context, number: int, spec: dict) -> Section:
             blocks.append(
                 Paragraph(
                     tuple(sentence(ctx, row) for row in stated),
-                    notes=unique([row["note"] for row in stated]),
+                    notes=unique(
+                        [
+                            tables.note_parts(row["note"])[0]
+                            for row in stated
+                            if not row["value_illustrative"]  # marked, not commented on
+                        ]
+                    ),
                 )
             )
     if not blocks:
@@ -224,7 +264,9 @@ def summary_section(ctx: Context, number: int) -> Section:
                             r["partner"],
                             cell(ctx, r["value"], unit, r["value_illustrative"]),
                             format_value(target.target, unit, exact=True),
-                            rag_text(target.rag(r["value"])),
+                            "Not rated (illustrative figure)"
+                            if r["value_illustrative"]
+                            else rag_text(target.rag(r["value"])),
                         )
                     )
                 )
@@ -252,7 +294,28 @@ def summary_section(ctx: Context, number: int) -> Section:
         if movers:
             blocks.append(Bullets(tuple(_summary_item(ctx, r) for r in movers)))
         else:
-            blocks.append(plain(f"No figure in this view has {status} since {ctx.earlier}."))
+            blocks.append(
+                plain(
+                    f"No figure in this view reported for both {ctx.earlier} and {ctx.quarter} "
+                    f"has {status}."
+                )
+            )
+    left_out = int(
+        (
+            stated["value"].notna()
+            & stated["comparison_value"].notna()
+            & stated["comparison_change"].isna()
+        ).sum()
+    )
+    if left_out:
+        blocks.append(
+            plain(
+                f"{left_out} of the figures stated {'have' if left_out != 1 else 'has'} no "
+                f"reported figure for {ctx.earlier} to compare with (one of the two is "
+                "illustrative), so no improvement or deterioration is stated for "
+                f"{'them' if left_out != 1 else 'it'}."
+            )
+        )
     return Section(number, "summary", "Summary", numbered(number, blocks))
 
 

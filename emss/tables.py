@@ -1,31 +1,33 @@
 """Every table the pages show, as plain frames ready to lay out. No Streamlit here.
 
-The Overview's headlines, biggest changes and provenance; the data tables behind the charts;
-the Debt page's subtotalled movements; the Definitions page's catalogue; and what the Upload
-and History pages show: an upload's preview (new figures, each revision old → new), the
-manifest, the revision history of one figure, and which quarter the upload templates are for.
+The Overview's headline tiles, what moved most, its debt and projects lines and provenance;
+the data tables behind the charts; the Debt page's subtotalled movements; the Definitions
+page's catalogue; and what the Upload and History pages show: an upload's preview (new
+figures, each revision old → new), the manifest, the revision history of one figure, and
+which quarter the upload templates are for. Figures' notes are split from their source here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
-from emss import compare, debt
-from emss.catalogue import WHOLE, Catalogue, Metric, load_catalogue
+from emss import compare, debt, projects
+from emss.catalogue import SOURCE_REFERENCE, WHOLE, Catalogue, Metric, load_catalogue
 from emss.compare import format_date, format_value
 from emss.ingest import FileSummary, Preview, max_upload_bytes
 from emss.quarters import Quarter
 from emss.store import Snapshot
+from emss.targets import Target, rag_text
 from emss.text import markdown_literal
 
 REPORTED = "Reported"
 ILLUSTRATIVE = "Illustrative"
-ILLUSTRATIVE_WORD = "Includes illustrative"
-HEADLINES_PER_AREA = 4
 PROVENANCE_SNAPSHOTS = 5  # the newest snapshots named; the History page lists them all
 BETTER_WORDS = {
     "higher": "Higher is better",
@@ -203,6 +205,9 @@ def revision_history(revisions: pd.DataFrame, unit: str) -> pd.DataFrame:
 # --- a figure's tile ---------------------------------------------------------------------
 
 
+ILLUSTRATIVE_MARK = "Illustrative · "  # starts a label, where the eye lands, before any cut
+
+
 def delta_style(status: str | None, change: float | None) -> tuple[str, str]:
     """st.metric's delta colour and arrow: green when the figure improved, red when it
     worsened, grey for a volume or no change (the catalogue's direction of good, through
@@ -217,14 +222,16 @@ def delta_style(status: str | None, change: float | None) -> tuple[str, str]:
     return colour, "up" if change > 0 else "down"
 
 
-def delta_text(row: Mapping) -> str | None:
+def delta_text(row: Mapping, *, short: bool = False) -> str | None:
     """The change against the comparison quarter as the report writes it, with its status in
-    words for a metric that has a direction of good: "+11.0 pp Improved", "−146 (−20.0%)"."""
+    words for a metric that has a direction of good: "+11.0 pp Improved", "−146 (−20.0%)"
+    (``short``: without the relative change). None where ``compare.comparable`` gives no
+    change (a generated figure on either side)."""
     change = row["comparison_change"]
     if compare.missing(change):
         return None
     text = compare.format_change(change, row["unit"])
-    if not compare.missing(row["comparison_change_pct"]):
+    if not short and not compare.missing(row["comparison_change_pct"]):
         text += f" ({compare.format_change_pct(row['comparison_change_pct'])})"
     status = row["comparison_status"]
     if status in ("improved", "worsened"):
@@ -232,49 +239,161 @@ def delta_text(row: Mapping) -> str | None:
     return text
 
 
+def marked(label: str, illustrative: object) -> str:
+    """A label with "Illustrative · " in front when the figure is generated."""
+    return ILLUSTRATIVE_MARK + label if illustrative else label
+
+
+@dataclass(frozen=True)
+class Tile:
+    """What a figure's tile says: the label (marked at its start when illustrative), the value,
+    the change with its colour and arrow, or the sentence saying why there is none, and the
+    red/amber/green status (only for a reported figure)."""
+
+    label: str
+    value: str
+    delta: str | None
+    colour: str
+    arrow: str
+    compared: str | None
+    caption: str | None
+    rag: str | None
+    help: str
+
+
+def _named(row: Mapping, short: bool) -> str:
+    """The comparison quarter as a small tile names it: "Q2" within the row's year."""
+    earlier, quarter = Quarter.parse(row["comparison_quarter"]), Quarter.parse(row["quarter"])
+    return earlier.short if short and earlier.start_year == quarter.start_year else str(earlier)
+
+
+def tile(row: Mapping, label: str, target: Target | None = None, *, short: bool = False) -> Tile:
+    """A summary row (``compare.summarise``) as a tile under ``label``; ``short``: a small
+    tile, its change in one line of words ("▼ −0.47 days, better"; a volume "▲ +257 on Q2")
+    or why there is none ("No reported Q2 figure.")."""
+    delta = delta_text(row, short=short)
+    colour, arrow = delta_style(row["comparison_status"], row["comparison_change"])
+    compared = f"vs {row['comparison_quarter']}" if delta and not short else None
+    caption = compare.no_comparison(row, _named(row, short), short=short)
+    verdict = compare.VERDICT_WORDS.get(row["comparison_status"])
+    if short and delta:  # one line in words, the height of every other small tile's
+        change = row["comparison_change"]
+        arrow_mark = {"up": "▲ ", "down": "▼ "}.get(arrow, "")
+        caption = f"{arrow_mark}{compare.format_change(change, row['unit'])}"
+        caption += f", {verdict}" if verdict else f" on {_named(row, short)}"
+        delta = None
+    rag = None
+    if target is not None and not row["value_illustrative"]:
+        rag = (
+            f"{rag_text(target.rag(row['value']))} "
+            f"(target {compare.format_value(target.target, row['unit'])})"
+        )
+    return Tile(
+        label=marked(label, row["value_illustrative"]),
+        value=format_value(row["value"], row["unit"]),
+        delta=delta,
+        colour=colour,
+        arrow=arrow,
+        compared=compared,
+        caption=caption,
+        rag=rag,
+        help=f"{row['label']}, {row['quarter']}"
+        + (f", vs {row['comparison_quarter']}" if delta else ""),
+    )
+
+
 # --- the overview ----------------------------------------------------------------------
 
 
-def headlines(rows: pd.DataFrame, area: str, n: int = HEADLINES_PER_AREA) -> pd.DataFrame:
-    """An area's headline figures: metrics with a figure, in catalogue order, reported
-    before illustrative ones, until ``n`` figures are chosen (a metric's figures for
-    several partners stay together)."""
-    shown = rows[(rows["area"] == area) & rows["value"].notna()]
-    illustrative = shown.groupby("metric", sort=False)["value_illustrative"].all()
-    chosen: list[str] = []
-    for metric in [*illustrative[~illustrative].index, *illustrative[illustrative].index]:
-        if (shown["metric"].isin(chosen)).sum() >= n:
-            break
-        chosen.append(metric)
-    return shown[shown["metric"].isin(chosen)].sort_values(
-        "metric", key=lambda keys: keys.map(chosen.index), kind="stable"
+def headlines(rows: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """The headline figures the committee reads (``headline = true`` in the catalogue), in
+    catalogue order, the same metrics in every partner view (a row says "not reported"
+    where a view has no figure)."""
+    catalogue = catalogue or load_catalogue()
+    keys = [m.key for m in catalogue.metrics if m.headline]
+    chosen = rows[rows["metric"].isin(keys)]
+    return chosen.sort_values("metric", key=lambda k: k.map(keys.index), kind="stable")
+
+
+def moved_most(rows: pd.DataFrame, n: int = 3) -> list[str]:
+    """What moved most since the comparison quarter, as short sentences: up to ``n`` figures
+    that worsened, then ``n`` that improved, then the volume that changed most, each ranked by
+    the change relative to the earlier figure. Only reported figures are compared
+    (``compare.comparable``)."""
+    picked = [
+        compare.biggest_changes(rows, "worsened", n),
+        compare.biggest_changes(rows, "improved", n),
+        compare.biggest_changes(rows, "neutral", 1),
+    ]
+    return [compare.moved_sentence(r) for frame in picked for r in frame.to_dict("records")]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A figure the Overview states in one line: label, value, and words under it."""
+
+    label: str
+    value: str
+    words: str
+
+
+def debt_headlines(movements: pd.DataFrame) -> list[Headline]:
+    """Each council's total movement in past-due debt in the movements' quarter
+    (``debt.totals``), its direction in words; "better"/"worse" only for a reported total."""
+    lines = []
+    for row in debt.totals(movements).to_dict("records"):
+        amount = row[debt.AMOUNT]
+        words = debt.direction(amount, arrow=False)
+        words = f"{words[:1].lower()}{words[1:]}"
+        verdict = compare.VERDICT_WORDS.get(debt.status(amount) or "")
+        if verdict and not row["illustrative"]:  # a generated movement is not judged
+            words += f", {verdict}"
+        lines.append(
+            Headline(
+                marked(f"Past-due debt, {row['partner']}", row["illustrative"]),
+                debt.written(amount, exact=False),
+                words,
+            )
+        )
+    return lines
+
+
+def projects_line(counts: projects.ProjectCounts, comparison: Quarter) -> str:
+    """The Business Plan projects in one line: "20 active · ● 1 complete · ✕ 1 cancelled ·
+    5 changed since 2023/24 Q2" (or that there is no list to compare with)."""
+    parts = [f"{counts.active:,} active"]
+    parts += [f"{projects.status_label(s).lower()}: {n:,}" for s, n in counts.closed.items()]
+    if counts.compared:
+        parts.append(f"{counts.changed:,} changed since {comparison}")
+    else:
+        parts.append(f"no project list for {comparison} to compare with")
+    return " · ".join(parts)
+
+
+def not_compared(rows: pd.DataFrame) -> int:
+    """How many figures of a summary have an earlier figure but no comparison, because one
+    of the two is illustrative (``compare.comparable``)."""
+    return int(
+        (
+            rows["value"].notna()
+            & rows["comparison_value"].notna()
+            & rows["comparison_change"].isna()
+        ).sum()
     )
 
 
-def changes_table(moved: pd.DataFrame) -> pd.DataFrame:
-    """``compare.biggest_changes`` as people read it."""
-    units = moved["unit"]
-    return pd.DataFrame(
-        {
-            "Figure": moved["label"],
-            "Partner": moved["partner"],
-            "Now": [format_value(v, u) for v, u in zip(moved["value"], units, strict=True)],
-            "Was": [
-                format_value(v, u) for v, u in zip(moved["comparison_value"], units, strict=True)
-            ],
-            "Change": [
-                compare.format_change(c, u)
-                for c, u in zip(moved["comparison_change"], units, strict=True)
-            ],
-            "Relative change": [compare.format_change_pct(p) for p in moved["relative_change"]],
-            "Figures": [
-                ILLUSTRATIVE_WORD if a or b else REPORTED
-                for a, b in zip(
-                    moved["value_illustrative"], moved["comparison_illustrative"], strict=True
-                )
-            ],
-        }
-    )
+def note_parts(note: object) -> tuple[str | None, str | None]:
+    """A figure's uploaded note as (commentary, source): a reference to the report's
+    paragraphs (``SOURCE_REFERENCE``) becomes the source, not commentary; an empty note
+    (None, NaN, "") gives (None, None), so nothing is shown."""
+    if compare.missing(note) or not isinstance(note, str) or not note.strip():
+        return None, None
+    sources = [m.group(1) for m in SOURCE_REFERENCE.finditer(note)]
+    text = SOURCE_REFERENCE.sub("", note).strip()
+    text = re.sub(r"\s+([.;,])", r"\1", text)
+    if not text.strip(" .;,"):
+        text = None
+    return text, ", ".join(sources) or None
 
 
 def provenance_lines(snapshots: pd.DataFrame, most: int = PROVENANCE_SNAPSHOTS) -> list[str]:

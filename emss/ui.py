@@ -41,7 +41,7 @@ from emss.filters import (
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store, StoreError
-from emss.targets import Target, TargetsError, load_targets, rag_text
+from emss.targets import Target, TargetsError, load_targets
 from emss.text import markdown_literal
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +66,11 @@ PAGES = (
 AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().areas}
 
 TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its comparison
+OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (one a row on a phone)
+# The Projects page, once the navigation lists it (None until then).
+PROJECTS_PAGE = next(
+    (path for path, label in PAGES if label == "Projects" and (APP_DIR / path).exists()), None
+)
 
 # Session-state keys: every key the app keeps in st.session_state, and the widgets' keys
 # that tests and benchmarks drive.
@@ -218,11 +223,12 @@ def _written(
     from emss import report, report_render  # the drawing libraries load only for the report
 
     built = report.build_report(_db, quarter, partners, comparison)
-    return built, report_render.render_all(built)
+    return built, *report_render.render_with_preview(built)
 
 
 def written_report(filters: Filters) -> tuple:
-    """The report for the filters, and its files by format (``report_render.render_all``).
+    """The report for the filters, its files by format and its preview as HTML
+    (``report_render.render_with_preview``).
 
     Raises what ``report.build_report`` raises."""
     from emss import report
@@ -246,11 +252,12 @@ def targets() -> dict[str, Target]:
 # --- the page frame --------------------------------------------------------------------
 
 
-def page_setup(title: str, *, filters: bool = True) -> Filters | None:
+def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> Filters | None:
     """Set the page up; return the shared filters (None when ``filters`` is False).
 
     Draws the navigation, the provenance and, on pages that show figures (``filters``), the
-    filters and the illustrative-data banner. With ``filters=True`` and nothing in the
+    filters and the illustrative-data banner; ``name_view`` adds the partner view and the
+    quarter to the heading. With ``filters=True`` and nothing in the
     store, says so and stops the page; pages without filters (upload, history) still run
     on an empty store.
     """
@@ -270,7 +277,8 @@ def page_setup(title: str, *, filters: bool = True) -> Filters | None:
     with navigation:
         _navigation(current)
     _provenance()
-    st.title(title)
+    named = chosen is not None and name_view
+    st.title(f"{title}: {chosen.view_label}, {chosen.quarter}" if named else title)
     if filters and not quarters:
         st.info(
             "There are no figures to show yet: the data store is empty. "
@@ -422,35 +430,32 @@ def show_chart(prepared: PreparedChart, name: str) -> None:
 # --- figures ---------------------------------------------------------------------------
 
 
-def figure_tile(row: Mapping, label: str, target: Target | None = None) -> None:
-    """One figure: value, change against the comparison quarter, RAG status when a target is
-    set, and what is illustrative; a plain sentence when it was not reported."""
-    quarter = row["quarter"]
+def figure_tile(
+    row: Mapping, label: str, target: Target | None = None, *, short: bool = False
+) -> None:
+    """One figure (``tables.tile``): value, change against the comparison quarter or why there
+    is none, RAG status for a reported figure with a target; a sentence when not reported.
+    ``short``: the Overview's small tile."""
     if compare.missing(row["value"]):
-        st.markdown(f"**{label}**: not reported for {quarter}.")
+        st.markdown(f"**{label}**: not reported for {row['quarter']}.")
         return
-    illustrative = bool(row["value_illustrative"])
-    colour, arrow = tables.delta_style(row["comparison_status"], row["comparison_change"])
-    compared = f"vs {row['comparison_quarter']}"
-    if row["comparison_illustrative"]:
-        compared += " (illustrative)"
-    st.metric(
-        f"{label} · Illustrative" if illustrative else label,
-        compare.format_value(row["value"], row["unit"]),
-        tables.delta_text(row),
-        delta_color=colour,
-        delta_arrow=arrow,
-        delta_description=compared if tables.delta_text(row) else None,
-        help=f"{row['label']}, {quarter}" + (f", {compared}" if tables.delta_text(row) else ""),
-        border=True,
-    )
-    if tables.delta_text(row) is None:
-        st.caption(f"No {row['comparison_quarter']} figure to compare with.")
-    if target is not None:
-        st.caption(
-            f"{rag_text(target.rag(row['value']))} "
-            f"(target {compare.format_value(target.target, row['unit'])})"
+    shown = tables.tile(row, label, target, short=short)
+    with st.container(border=True, gap="small"):
+        # The label as text that wraps (a metric's own label is cut to one line).
+        st.markdown(f"**{shown.label}**")
+        st.metric(
+            shown.label,
+            shown.value,
+            shown.delta,
+            delta_color=shown.colour,
+            delta_arrow=shown.arrow,
+            delta_description=shown.compared,
+            label_visibility="collapsed",
+            help=shown.help,
         )
+        for line in (shown.caption, shown.rag):
+            if line:
+                st.caption(line)
 
 
 def metric_trend(
@@ -492,15 +497,16 @@ def area_view(area: str, filters: Filters) -> None:
             for column, row in zip(st.columns(len(shown)), shown.to_dict("records"), strict=True):
                 with column:
                     figure_tile(row, figure_label(row, filters), set_targets.get(metric.key))
+            sources = [metric.source]
             for row in shown.to_dict("records"):
-                if row["note"]:
-                    st.caption(
-                        f"**Note, {figure_label(row, filters)}:** {markdown_literal(row['note'])}"
-                    )
+                note, source = tables.note_parts(row["note"])
+                if note:
+                    st.caption(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
+                sources.append(source)
             about = metric.description
             if metric.standard:
                 about += f" Standard: {metric.standard}."
-            st.caption(f"{about} Source: report {metric.source}.")
+            st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
         with right:
             metric_trend(metric, shown["partner"].tolist(), filters, set_targets.get(metric.key))
 

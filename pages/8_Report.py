@@ -1,5 +1,5 @@
 """Report page: the quarterly performance report for the chosen quarter, partner view and
-comparison, to download as Word, HTML or Markdown, with an outline and a preview."""
+comparison, previewed as it will read, with its downloads as Word, HTML or Markdown."""
 
 import streamlit as st
 
@@ -16,7 +16,7 @@ st.caption(
 )
 try:
     with st.spinner("Writing the report and drawing its charts…"):
-        built, files = ui.written_report(filters)
+        built, files, preview = ui.written_report(filters)
 except EmssError as problem:
     st.error(f"The report cannot be written: {problem}", icon=":material/error:")
     st.stop()
@@ -34,12 +34,11 @@ with st.container(horizontal=True):
             key=f"report_download_{fmt}",
         )
 st.caption(
-    "Word and HTML hold the charts as pictures with their descriptions; the Markdown file "
+    "Word (A4) and HTML hold the charts as pictures with their descriptions; the Markdown file "
     "gives each chart as its description and the table of its figures. The command line "
     "writes the same report: `python -m emss report --help`."
 )
 
-st.markdown("**What the report contains**")
-st.markdown("\n".join(f"- {line}" for line in built.outline()))
-with st.expander("Preview (the Markdown text)"):
-    st.markdown(files["md"].decode("utf-8"))
+st.markdown("**The report as it will read**")
+with st.container(border=True):
+    st.html(preview)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from emss import compare
@@ -41,18 +42,16 @@ def test_customer_satisfaction_improved_by_eleven_points(q3):
 
 
 @pytest.mark.parametrize(
-    ("metric", "now", "before", "pct"),
-    [
-        ("esc_recruitment_adverts", 585, 731, "−20.0%"),
-        ("esc_new_appointments", 717, 779, "−8.0%"),
-    ],
+    ("metric", "now", "before"),
+    [("esc_recruitment_adverts", 585, 731), ("esc_new_appointments", 717, 779)],
 )
-def test_the_reports_stated_falls_on_the_previous_quarter(q3, metric, now, before, pct):
+def test_a_generated_earlier_figure_gives_no_change_and_no_verdict(q3, metric, now, before):
     row = q3[metric, "EMSS"]
-    assert (row["value"], row["previous_value"]) == (now, before)
-    assert format_change_pct(row["change_pct"]) == pct
-    assert not row["value_illustrative"]
+    assert (row["value"], row["previous_value"]) == (now, before)  # both stay visible
     assert row["previous_illustrative"]  # the report gave Q2 only as "about"
+    assert row["change"] is None and row["change_pct"] is None and row["status"] is None
+    assert row["comparison_status"] is None
+    assert compare.no_comparison(row) == "No reported 2023/24 Q2 figure to compare with."
 
 
 def test_fewer_orc_contacts_and_less_absence_are_improvements(q3):
@@ -62,20 +61,87 @@ def test_fewer_orc_contacts_and_less_absence_are_improvements(q3):
     assert absence["change"] == pytest.approx(-0.47)
     assert absence["status"] == "improved"
     assert format_change(absence["change"], "days") == "−0.47 days"
-    on_hold = q3["fsc_invoices_on_hold_90d", "NCC"]
-    assert (on_hold["value"], on_hold["status"]) == (568, "worsened")
+    on_hold = q3["fsc_invoices_on_hold_90d", "NCC"]  # Q2 is generated: not judged
+    assert (on_hold["value"], on_hold["status"]) == (568, None)
 
 
-def test_manual_bacs_payments_against_a_year_ago(bundled_db):
+def test_manual_bacs_payments_against_a_generated_year_ago_are_not_judged(bundled_db):
     frame = compare.summarise(bundled_db, Q3, ["EMSS"], comparison="year_ago")
     bacs = records(frame[frame["metric"] == "esc_manual_bacs_payments"])[0]
-    assert (bacs["value"], bacs["year_ago_value"], bacs["year_ago_change"]) == (106, 163, -57)
-    assert round(bacs["year_ago_change_pct"]) == -35
-    assert bacs["year_ago_status"] == "improved"
-    assert bacs["comparison_quarter"] == "2022/23 Q3"
-    assert (bacs["comparison_value"], bacs["comparison_change"]) == (163, -57)
-    assert bacs["comparison_status"] == "improved"
+    assert (bacs["value"], bacs["year_ago_value"]) == (106, 163)
     assert bacs["comparison_illustrative"]
+    assert bacs["comparison_quarter"] == "2022/23 Q3"
+    assert bacs["year_ago_change"] is None and bacs["comparison_status"] is None
+
+
+@pytest.mark.parametrize(
+    ("figure", "earlier", "expected"),
+    [(False, False, True), (True, False, False), (False, True, False), (True, True, False)],
+)
+def test_only_two_reported_figures_are_compared(figure, earlier, expected):
+    assert compare.comparable(figure, earlier) is expected
+
+
+def test_a_generated_figure_this_quarter_is_not_compared_either(bundled_db):
+    frame = compare.summarise(bundled_db, Q3, ["LCC"])
+    row = records(frame[frame["metric"] == "people_mandatory_training"])[0]
+    assert row["value_illustrative"] and row["comparison_value"] is not None
+    assert row["comparison_status"] is None
+    assert compare.no_comparison(row) == "Illustrative: not compared with 2023/24 Q2."
+
+
+@pytest.mark.parametrize(
+    ("row", "text"),
+    [
+        (
+            {
+                "label": "Payroll errors",
+                "unit": "count",
+                "value": 144,
+                "comparison_value": 135,
+                "comparison_change": 9,
+                "comparison_change_pct": 100 * 9 / 135,
+                "comparison_status": "worsened",
+            },
+            "Payroll errors 135 → 144, +6.7%, worse",
+        ),
+        (
+            {
+                "label": "Customer satisfaction",
+                "unit": "percent",
+                "value": 83,
+                "comparison_value": 72,
+                "comparison_change": 11,
+                "comparison_change_pct": None,
+                "comparison_status": "improved",
+            },
+            "Customer satisfaction 72.0% → 83.0%, +11.0 pp, better",
+        ),
+        (
+            {
+                "label": "DBS checks",
+                "unit": "count",
+                "value": 3904,
+                "comparison_value": 3647,
+                "comparison_change": 257,
+                "comparison_change_pct": 100 * 257 / 3647,
+                "comparison_status": "neutral",
+            },
+            "DBS checks 3,647 → 3,904, +7.0%",
+        ),
+    ],
+)
+def test_what_moved_is_a_short_sentence(row, text):
+    assert compare.moved_sentence(row) == text
+
+
+def test_the_largest_changes_rest_only_on_reported_figures(q3):
+    rows = pd.DataFrame(list(q3.values()))
+    for which in ("improved", "worsened"):
+        moved = compare.biggest_changes(rows, which, 50)
+        assert not moved["value_illustrative"].any()
+        assert not moved["comparison_illustrative"].any()
+    assert compare.biggest_changes(rows, "worsened", 50).empty  # Q3 worsened on nothing reported
 
 
 def test_the_derived_error_rate_and_the_summed_letters_carry_their_origin(q3):
@@ -144,12 +210,14 @@ def test_a_change_from_zero_has_no_percentage():
     ("value", "unit", "kwargs", "text"),
     [
         (43_689, "count", {}, "43,689"),
-        (124_000_000, "gbp", {}, "£124.0m"),
+        (124_000_000, "gbp", {}, "£124m"),  # as the report rounds it
+        (1_700_000, "gbp", {}, "£1.7m"),
+        (708_000, "gbp", {}, "£708k"),
         (124_000_000, "gbp", {"exact": True}, "£124,000,000"),
         (-5_671_250, "gbp", {}, "−£5.7m"),
         (-5_671_250, "gbp", {"exact": True}, "−£5,671,250"),
         (1_498_159, "gbp", {"exact": True}, "£1,498,159"),
-        (52_080, "gbp", {}, "£52.1k"),
+        (52_080, "gbp", {}, "£52k"),
         (850, "gbp", {}, "£850"),
         (1234.5, "gbp", {"exact": True}, "£1,234.50"),
         (95.7, "percent", {}, "95.7%"),
@@ -188,3 +256,15 @@ def test_percentage_changes_are_written_with_one_decimal():
     assert format_change_pct(100 * 257 / 3647) == "+7.0%"
     assert format_change_pct(-35.0) == "−35.0%"
     assert format_change_pct(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({}, "LCC 135 → 144, +6.7%, worse"),
+        ({"earlier_illustrative": True}, "LCC 144, no reported 2023/24 Q2 figure to compare with"),
+        ({"illustrative": True}, "LCC 144, illustrative: not compared with 2023/24 Q2"),
+    ],
+)
+def test_a_charts_change_in_words_follows_the_one_rule(kwargs, text):
+    assert compare.change_words("LCC", 144, 135, "count", "lower", "2023/24 Q2", **kwargs) == text

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from emss.store import Store
+from emss.tables import ILLUSTRATIVE_MARK
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -63,14 +64,8 @@ def test_every_page_opens_without_an_error(store: Store, page: str) -> None:
         assert "Illustrative data" in texts(at)
 
 
-def test_overview_shows_the_reports_headline_figures(store: Store) -> None:
-    at = open_page()
-    shown = tiles(at)
-    assert ("Payroll payments processed", "43,689", "+460 (+1.1%)") in shown
-    assert ("Customer satisfaction, all teams", "83.0%", "+11.0 pp Improved") in shown
-    improvements = at.dataframe[0].value
-    assert "Service desk contacts about recruitment (ORC)" in set(improvements["Figure"])
-    assert "Last updated 18 Mar 2024" in texts(at)
+def test_the_overview_states_when_the_figures_were_last_updated(store: Store) -> None:
+    assert "Last updated 18 Mar 2024" in texts(open_page())  # the rest: test_overview_page.py
 
 
 def test_customer_page_shows_satisfaction_against_q2(store: Store) -> None:
@@ -84,23 +79,24 @@ def test_customer_page_shows_satisfaction_against_q2(store: Store) -> None:
 def test_fsc_page_shows_both_councils_invoice_payment_side_by_side(store: Store) -> None:
     at = open_page("pages/2_FSC.py", view="Councils")
     shown = tiles(at)
-    assert ("LCC", "95.7%", "+0.3 pp Improved") in shown
-    assert ("NCC", "95.3%", "+0.9 pp Improved") in shown
-    assert "Invoices paid within 30 days: LCC rose" in texts(at)  # the chart's point
+    # Q2 is generated, so neither council's figure is judged against it (compare.comparable).
+    assert ("LCC", "95.7%", "") in shown
+    assert ("NCC", "95.3%", "") in shown
+    assert "No reported 2023/24 Q2 figure to compare with." in texts(at)
 
 
 def test_emss_view_shows_council_rates_that_have_no_emss_figure(store: Store) -> None:
     at = open_page("pages/2_FSC.py")
     values = [value for _, value, _ in tiles(at)]
     assert "95.7%" in values and "95.3%" in values
-    assert "£124.0m" in values
+    assert "£124m" in values  # as the report rounds it
 
 
 def test_choosing_ncc_changes_what_the_fsc_page_shows(store: Store) -> None:
     at = open_page("pages/2_FSC.py", view="Councils")
     assert {"LCC", "NCC"} <= {label for label, _, _ in tiles(at)}
     at.radio(key=VIEW).set_value("NCC").run()
-    labels = {label.split(" ·")[0] for label, _, _ in tiles(at)}
+    labels = {label.removeprefix(ILLUSTRATIVE_MARK) for label, _, _ in tiles(at)}
     assert labels == {"NCC", "EMSS-wide"}
     values = [value for _, value, _ in tiles(at)]
     assert "95.3%" in values and "95.7%" not in values
@@ -114,7 +110,8 @@ def test_filters_survive_a_change_of_page(store: Store) -> None:
     at.switch_page("pages/2_FSC.py").run()
     assert at.radio(key=VIEW).value == "NCC"
     assert at.radio(key="emss_filter_comparison").value == "year_ago"
-    assert "vs 2022/23 Q3" in str(next(iter(at.metric)).proto.delta_description)
+    # Every 2022/23 Q3 figure is generated: no change is stated against one.
+    assert "No reported 2022/23 Q3 figure to compare with." in texts(at)
     assert at.query_params["view"] == "NCC"
     assert at.query_params["compare"] == "year_ago"
 
@@ -213,7 +210,7 @@ def test_a_quarter_without_figures_says_so(store: Store, metrics_csv) -> None:
 
 def test_an_emss_wide_figure_is_labelled_so_when_a_council_is_chosen(store: Store) -> None:
     at = open_page("pages/1_ESC.py", view="LCC")
-    assert ("EMSS-wide", "91,410", "−375 (−0.4%)") in tiles(at)
+    assert ("EMSS-wide", "91,410", "") in tiles(at)  # Q2 generated: not compared
     assert "**EMSS-wide**: reported for EMSS as a whole" in texts(at)
 
 

@@ -12,8 +12,8 @@ from tests.browser.helpers import open_url, wait_for_streamlit_idle
 
 
 def tile(page, label: str):
-    """The metric tiles labelled ``label`` (perhaps followed by " · Illustrative")."""
-    named = re.compile(rf"^{re.escape(label)}( · Illustrative)?$")
+    """The metric tiles labelled ``label`` (perhaps after "Illustrative · ")."""
+    named = re.compile(rf"^(Illustrative · )?{re.escape(label)}$")
     return page.get_by_test_id("stMetric").filter(
         has=page.get_by_test_id("stMetricLabel").get_by_text(named)
     )
@@ -38,10 +38,12 @@ def go_to(page, name: str) -> None:
 
 def test_overview_shows_the_reports_headlines(streamlit_server, page):
     open_url(page, streamlit_server.url)
-    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
+    heading = "Overview: EMSS as a whole, 2023/24 Q3"  # the partner view named
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(tile(page, "Payroll payments processed")).to_contain_text("43,689")
     expect(tile(page, "Customer satisfaction, all teams")).to_contain_text("83.0%")
-    expect(tile(page, "Customer satisfaction, all teams")).to_contain_text("+11.0 pp")
+    expect(page.get_by_text("▲ +11.0 pp, better", exact=True)).to_be_visible()
+    expect(page.get_by_text("No reported Q2 figure.", exact=True).first).to_be_visible()
     expect(page.get_by_text("Illustrative data.", exact=False).first).to_be_visible()
 
 

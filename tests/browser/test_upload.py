@@ -75,8 +75,12 @@ def test_an_editor_uploads_a_quarter_and_the_overview_shows_it(server, page):
     assert [s["name"] for s in newest["sources"]] == ["q4-metrics.csv", "q4-debt.csv"]
 
     open_url(page, server.url)
-    expect(page.get_by_text("Headline figures for 2023/24 Q4 (Jan–Mar 2024)")).to_be_visible()
-    expect(page.get_by_test_id("stMetric").first).to_contain_text("2,100")
+    heading = "Overview: EMSS as a whole, 2023/24 Q4"
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").get_by_text("2,100", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text("No Business Plan projects are recorded for 2023/24 Q4.")
+    ).to_be_visible()
 
 
 def test_a_note_starting_with_equals_is_neutralised_in_the_csv_download(server, page):
