@@ -58,6 +58,9 @@ PAGES = (
     ("pages/9_History.py", "History"),
 )
 
+# The FSC figure whose invoices a computed snapshot can list (the page's drill-down).
+ON_HOLD_METRIC = "fsc_invoices_on_hold_90d"
+
 # The page that shows every figure of an area (its label is the area's code).
 AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().areas}
 
@@ -167,14 +170,16 @@ def debt_sector_chart(
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _debt_trend_chart(
-    root: str, version: tuple, first: Quarter, last: Quarter, partners: tuple[str, ...]
+    root: str, version: tuple, filters: Filters, partners: tuple[str, ...]
 ) -> PreparedChart | None:
-    return charts.prepared_debt_trend(_database(root).debt_trend(first, last, partners or None))
+    trend = _database(root).debt_trend(filters.first, filters.last, partners or None)
+    return charts.prepared_debt_trend(trend, filters.quarter)
 
 
 def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> PreparedChart | None:
-    """Each partner's total movement over the filters' range; None when there is none."""
-    return _debt_trend_chart(*_key(), filters.first, filters.last, tuple(partners))
+    """Each partner's total movement over the filters' range, its title stating the chosen
+    quarter's; None when there is none."""
+    return _debt_trend_chart(*_key(), filters, tuple(partners))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -183,13 +188,39 @@ def _trend(
     version: tuple,
     key: str,
     partners: tuple[str, ...],
-    first: Quarter,
-    last: Quarter,
+    filters: Filters,
     target: Target | None,
 ) -> PreparedChart | None:
     db = _database(root)
-    series = db.series((key,), partners, first, last)
-    return charts.prepared_trend(series, db.catalogue[key], target, first, last)
+    series = db.series((key,), partners, filters.first, filters.last)
+    return charts.prepared_trend(
+        series,
+        db.catalogue[key],
+        target,
+        filters.first,
+        filters.last,
+        filters.quarter,
+        filters.comparison_quarter,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _glance(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
+    db = _database(root)
+    rows = _area_rows(root, version, area, filters)
+    start = max(filters.first, filters.quarter.shift(1 - tables.SPARK_QUARTERS))
+    keys = tuple(dict.fromkeys(rows["metric"]))
+    series = db.series(keys, tuple(dict.fromkeys(rows["partner"])), start, filters.quarter)
+    labels = [figure_label(row, filters) for row in rows.to_dict("records")]
+    return tables.glance_table(rows, series, labels, db.catalogue)
+
+
+def _area_rows(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
+    if filters.is_whole:
+        rows = _whole_summary(root, version, filters.quarter, filters.comparison)
+    else:
+        rows = _summary(root, version, filters.quarter, filters.partners, filters.comparison)
+    return rows[rows["area"] == area]
 
 
 # Keyed on the store and its targets (report.inputs_version): a new snapshot or new targets,
@@ -413,16 +444,19 @@ def figure_tile(row: Mapping, label: str, target: Target | None = None) -> None:
     compared = f"vs {row['comparison_quarter']}"
     if row["comparison_illustrative"]:
         compared += " (illustrative)"
-    st.metric(
-        f"{label} · Illustrative" if illustrative else label,
-        compare.format_value(row["value"], row["unit"]),
-        tables.delta_text(row),
-        delta_color=colour,
-        delta_arrow=arrow,
-        delta_description=compared if tables.delta_text(row) else None,
-        help=f"{row['label']}, {quarter}" + (f", {compared}" if tables.delta_text(row) else ""),
-        border=True,
-    )
+    label = f"{label} · Illustrative" if illustrative else label
+    with st.container(border=True, gap="small"):
+        st.markdown(f"**{label}**")  # wraps, where st.metric's own label would be cut short
+        st.metric(
+            label,
+            compare.format_value(row["value"], row["unit"]),
+            tables.delta_text(row),
+            delta_color=colour,
+            delta_arrow=arrow,
+            delta_description=compared if tables.delta_text(row) else None,
+            help=f"{row['label']}, {quarter}" + (f", {compared}" if tables.delta_text(row) else ""),
+            label_visibility="collapsed",
+        )
     if tables.delta_text(row) is None:
         st.caption(f"No {row['comparison_quarter']} figure to compare with.")
     if target is not None:
@@ -436,7 +470,7 @@ def metric_trend(
     metric: Metric, partners: Sequence[str], filters: Filters, target: Target | None
 ) -> None:
     """A metric's trend chart over the filters' range, or a sentence when there is none."""
-    prepared = _trend(*_key(), metric.key, tuple(partners), filters.first, filters.last, target)
+    prepared = _trend(*_key(), metric.key, tuple(partners), filters, target)
     if prepared is None:
         st.markdown(f"No figures for {metric.label} from {filters.first} to {filters.last}.")
         return
@@ -450,36 +484,112 @@ def area_page(area: str) -> None:
 
 
 def area_view(area: str, filters: Filters) -> None:
-    """Every catalogue metric of an area: figures, comparison, notes and trend."""
+    """Every catalogue metric of an area in one table (figure, change, trend glyph), then
+    the figure chosen in full: its tiles, notes, definition and trend chart.
+
+    One chart at a time: each chart costs the browser far more than a table row, and the
+    table already answers "how did each figure move"."""
     catalogue = database().catalogue
-    rows = summary(filters)
-    rows = rows[rows["area"] == area]
-    set_targets = targets()
+    rows = _area_rows(*_key(), area, filters)
     st.caption(
         f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
         f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
     )
     if rows["value"].isna().all():
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    for metric in catalogue.in_area(area):
-        shown = rows[rows["metric"] == metric.key]
-        st.subheader(metric.label, divider="gray")
-        if metric.is_emss_wide and not filters.is_whole:
-            st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
-        left, right = st.columns([2, 3], gap="large")
-        with left:
-            for column, row in zip(st.columns(len(shown)), shown.to_dict("records"), strict=True):
-                with column:
-                    figure_tile(row, figure_label(row, filters), set_targets.get(metric.key))
-            for row in shown.to_dict("records"):
-                if row["note"]:
-                    st.caption(f"**Note, {figure_label(row, filters)}:** {row['note']}")
-            about = metric.description
-            if metric.standard:
-                about += f" Standard: {metric.standard}."
-            st.caption(f"{about} Source: report {metric.source}.")
-        with right:
-            metric_trend(metric, shown["partner"].tolist(), filters, set_targets.get(metric.key))
+    glance = _glance(*_key(), area, filters)
+    st.table(glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
+    st.download_button(
+        "Download CSV",
+        to_csv(glance),
+        file_name=f"{area.lower()}-{filters.quarter.slug}.csv",
+        mime="text/csv",
+        key=f"download_{area.lower()}_glance",
+    )
+    metrics = catalogue.in_area(area)
+    reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
+    first = reported["metric"].iloc[0] if len(reported) else metrics[0].key
+    metric = st.selectbox(
+        "Figure shown in full",
+        metrics,
+        index=[m.key for m in metrics].index(first),
+        format_func=lambda m: m.label,
+        key=f"emss_area_figure_{area}",
+    )
+    metric_view(metric, rows[rows["metric"] == metric.key], filters, targets().get(metric.key))
+
+
+def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -> None:
+    """One metric in full: its figures, comparison, notes, definition and trend chart."""
+    st.subheader(metric.label, divider="gray")
+    if metric.is_emss_wide and not filters.is_whole:
+        st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        for column, row in zip(st.columns(len(shown)), shown.to_dict("records"), strict=True):
+            with column:
+                figure_tile(row, figure_label(row, filters), target)
+        for row in shown.to_dict("records"):
+            if row["note"]:
+                st.caption(f"**Note, {figure_label(row, filters)}:** {row['note']}")
+        about = metric.description
+        if metric.standard:
+            about += f" Standard: {metric.standard}."
+        st.caption(f"{about} Source: report {metric.source}.")
+    with right:
+        metric_trend(metric, shown["partner"].tolist(), filters, target)
+    if metric.key == ON_HOLD_METRIC:
+        on_hold_invoices(filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _on_hold(root: str, version: tuple, quarter: Quarter) -> pd.DataFrame:
+    from emss.sources import stored
+
+    return stored.on_hold_invoices(_database(root).store, quarter)
+
+
+def on_hold_invoices(filters: Filters) -> None:
+    """The invoices on hold over 90 days behind the figure, per council, when a computed
+    snapshot lists them for the quarter."""
+    from emss.sources import stored
+
+    frame = _on_hold(*_key(), filters.quarter)
+    frame = frame[frame["partner"].isin(filters.partners)] if not filters.is_whole else frame
+    if frame.empty:
+        return
+    st.markdown(f"**The invoices on hold over 90 days at the end of {filters.quarter}**")
+    for partner, held in frame.groupby("partner", sort=False):
+        with st.expander(f"{partner_name(partner)}: {len(held):,} invoices"):
+            st.dataframe(held.drop(columns=["snapshot_id"]), hide_index=True, width="stretch")
+            st.download_button(
+                "Download CSV",
+                stored.on_hold_csv(held),
+                file_name=f"on-hold-{partner.lower()}-{filters.quarter.slug}.csv",
+                mime="text/csv",
+                key=f"download_on_hold_{partner}",
+            )
+    st.caption(
+        "From the Payables export computed into the quarter's figures (newest computed "
+        f"snapshot {frame['snapshot_id'].iloc[0]})."
+    )
+
+
+def warm_caches() -> None:
+    """Prepare what the first visitor after a commit would wait for (the default view of
+    every area, its table and first chart): call right after a commit or withdrawal."""
+    quarters = database().quarters_with_data()
+    if not quarters:
+        return
+    current = st.session_state.get(STATE_FILTERS) or filters_from_params({}, quarters)[0]
+    for area in database().catalogue.areas:
+        rows = _area_rows(*_key(), area, current)
+        _glance(*_key(), area, current)
+        shown = rows[rows["value"].notna()]
+        if not shown.empty:
+            key = shown["metric"].iloc[0]
+            partners = tuple(shown.loc[shown["metric"] == key, "partner"])
+            _trend(*_key(), key, partners, current, targets().get(key))
 
 
 # --- editing: who may upload and withdraw (the rules are in emss.auth) -----------------

@@ -42,11 +42,11 @@ else:
 
     st.subheader("Movements by council, collector and sector", divider="gray")
     table = tables.debt_table(movements)
-    st.dataframe(
-        table,
+    # A static table: every row shown and every note whole (the report's commentary).
+    st.table(
+        table.drop(columns=debt.AMOUNT),
         hide_index=True,
-        width="stretch",
-        column_config={"movement_gbp": st.column_config.NumberColumn("Movement (£)")},
+        alt=f"Debt movements by council, collector and sector, {filters.quarter}",
     )
     st.download_button(
         "Download CSV",
