@@ -60,6 +60,15 @@ PAGES = (
 
 # The FSC figure whose invoices a computed snapshot can list (the page's drill-down).
 ON_HOLD_METRIC = "fsc_invoices_on_hold_90d"
+ON_HOLD_HEADINGS = {
+    "invoice_id": "Invoice ID",
+    "invoice_number": "Invoice number",
+    "supplier": "Supplier",
+    "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized"),
+    "hold_name": "Hold",
+    "hold_date": st.column_config.DateColumn("Held since", format="D MMM YYYY"),
+    "days_on_hold": "Days on hold",
+}
 
 # The page that shows every figure of an area (its label is the area's code).
 AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().areas}
@@ -561,7 +570,12 @@ def on_hold_invoices(filters: Filters) -> None:
     st.markdown(f"**The invoices on hold over 90 days at the end of {filters.quarter}**")
     for partner, held in frame.groupby("partner", sort=False):
         with st.expander(f"{partner_name(partner)}: {len(held):,} invoices"):
-            st.dataframe(held.drop(columns=["snapshot_id"]), hide_index=True, width="stretch")
+            st.dataframe(
+                held.drop(columns=["snapshot_id", "partner"]),
+                hide_index=True,
+                width="stretch",
+                column_config=ON_HOLD_HEADINGS,
+            )
             st.download_button(
                 "Download CSV",
                 stored.on_hold_csv(held),

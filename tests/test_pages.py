@@ -6,6 +6,7 @@ there, so the navigation links resolve as they do in the running app.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from emss.catalogue import load_catalogue
 from emss.debt import AMOUNT as DEBT_AMOUNT
+from emss.sources import compute as computing
+from emss.sources.config import load_config
 from emss.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -297,3 +300,24 @@ def test_provenance_names_the_newest_snapshots_and_counts_the_rest(store: Store)
     assert "by editor 5." in sidebar and "by editor 1." in sidebar
     assert "by editor 0." not in sidebar
     assert "3 earlier snapshots in use: see History." in sidebar
+
+
+def test_fsc_lists_the_invoices_on_hold_when_a_computed_snapshot_has_them(store: Store) -> None:
+    at = show_in_full(open_page("pages/2_FSC.py"), "FSC", "fsc_invoices_on_hold_90d")
+    assert not [e for e in at.expander if "invoices" in e.label]  # nothing computed yet
+
+    samples = sorted((Path(APP).parent / "data" / "samples").glob("*.csv"))
+    result = computing.compute(samples, load_config(), today=dt.date(2024, 3, 18))
+    computing.commit(store, result, uploaded_by="fsc")
+    at = show_in_full(open_page("pages/2_FSC.py"), "FSC", "fsc_invoices_on_hold_90d")
+    labels = [e.label for e in at.expander if "invoices" in e.label]
+    assert labels == [
+        "Leicestershire County Council: 841 invoices",
+        "Nottingham City Council: 568 invoices",
+    ]
+    held = next(df.value for df in at.dataframe if "supplier" in df.value.columns)
+    assert len(held) == 841 and held["days_on_hold"].min() >= 90
+
+    at.radio(key=VIEW).set_value("NCC").run()
+    labels = [e.label for e in at.expander if "invoices" in e.label]
+    assert labels == ["Nottingham City Council: 568 invoices"]
