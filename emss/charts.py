@@ -35,17 +35,24 @@ TEXT_COLOUR = "#3D3D3D"
 SOLID = [1, 0]
 DASH = [5, 4]
 WIDTH = "container"
-HEIGHT = 260
+HEIGHT = 260  # pixels: the plot's own height; axes and legend add to it
+# Fit the width to the page (labels beyond the plot's edge included), keep the plot's
+# height: with Streamlit's default ("fit" both ways) the axes and legend were taken out of
+# the height and the plot shrank to a strip.
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
 FONT_SIZE = 11  # pixels: labels drawn in the chart
 CHAR_WIDTH = 6.5  # pixels: a character at FONT_SIZE, on average (for the room labels need)
-LABEL_SPACING = FONT_SIZE + 3  # pixels between two direct labels' centres, at least
+# A direct label is two lines (partner, value), so it needs little room beside the plot.
+LABEL_SPACING = 2 * FONT_SIZE + 6  # pixels between two direct labels' centres, at least
+LINE_BREAK = "\n"
 # Share of the value range kept free above and below the lines.
 VALUE_PAD = 0.12
 # Share of the value axis kept free beyond the longest bars for their labels.
 LABEL_ROOM = 0.3
 BAR_ROW = 30  # pixels per bar of the sector chart
 DEBT_UNIT = load_catalogue().units[DEBT.unit]
-FIGURE_KEY = {REPORTED: f"{REPORTED} (solid)", ILLUSTRATIVE: f"{ILLUSTRATIVE} (hollow, dashed)"}
+# The legend's words for each kind of figure, a line each (narrow enough for a phone).
+FIGURE_KEY = {REPORTED: [f"{REPORTED} (solid)"], ILLUSTRATIVE: [ILLUSTRATIVE, "(hollow, dashed)"]}
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ def _config() -> dict:
     return {
         "legend": {
             "orient": "bottom",
-            "direction": "horizontal",
+            "direction": "vertical",
             "labelLimit": 0,
             "titleLimit": 0,
             "symbolStrokeWidth": 2,
@@ -130,7 +137,7 @@ def _figure_key_scale(kinds: Sequence[str]) -> dict:
 
 
 def _figure_key_legend() -> dict:
-    expr = " : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in FIGURE_KEY.items())
+    expr = " : ".join(f"datum.label == '{k}' ? {lines}" for k, lines in FIGURE_KEY.items())
     return {
         "title": "Figure",
         "labelExpr": f"{expr} : datum.label",
@@ -229,7 +236,7 @@ def trend_data(series: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     last = data.groupby("partner", sort=False)["quarter"].transform("max") == data["quarter"]
     ends = data[last & (data["quarter"] == data["quarter"].max())]
     domain = value_domain(data["value"], unit)
-    data.loc[ends.index, "direct_label"] = ends["partner"] + " " + ends["shown"]
+    data.loc[ends.index, "direct_label"] = ends["partner"] + LINE_BREAK + ends["shown"]
     data.loc[ends.index, "label_y"] = spread_labels(list(ends["value"]), domain, HEIGHT)
     return data
 
@@ -245,7 +252,9 @@ def trend_chart(
     kinds = set(data["figure"])
     domain = value_domain([*data["value"], *([target.target] if target else [])], unit)
     colour = {"field": "partner", "type": "nominal", "scale": partner_scale(partners)}
-    colour["legend"] = {"title": "Partner"}
+    labelled = set(data.loc[data["direct_label"] != "", "partner"])
+    # The partners' legend only when a line has no label at its end to name it.
+    colour["legend"] = None if labelled == set(partners) else {"title": "Partner"}
 
     def y(field: str) -> dict:
         return {
@@ -300,6 +309,7 @@ def trend_chart(
                 "dx": 9,
                 "fontSize": FONT_SIZE,
                 "fontWeight": "bold",
+                "lineBreak": LINE_BREAK,
             },
             "encoding": {
                 "y": y("label_y"),
@@ -324,12 +334,11 @@ def trend_chart(
                 "encoding": {"y": y("target"), "text": {"field": "label"}},
             }
         )
-    longest = max((len(t) for t in data["direct_label"]), default=0)
     return {
         "$schema": SCHEMA,
+        "autosize": AUTOSIZE,
         "width": width,
         "height": HEIGHT,
-        "padding": {"left": 5, "top": 5, "bottom": 5, "right": 12 + round(longest * CHAR_WIDTH)},
         "data": {
             "values": _records(
                 data,
@@ -549,6 +558,7 @@ def debt_sector_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
     rows = max(1, len(data))
     return {
         "$schema": SCHEMA,
+        "autosize": AUTOSIZE,
         "width": width,
         "height": max(120, rows * BAR_ROW),
         "data": {
@@ -607,6 +617,7 @@ def debt_trend_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
     partners = list(dict.fromkeys(data["partner"]))
     return {
         "$schema": SCHEMA,
+        "autosize": AUTOSIZE,
         "width": width,
         "height": HEIGHT,
         "data": {

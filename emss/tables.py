@@ -387,7 +387,8 @@ def glance_table(
         made_up = sum(1 for h in hits if h and h[1])
         trend = sparkline(values)
         if trend and made_up:
-            trend += f" ({made_up} of {sum(h is not None for h in hits)} illustrative)"
+            shown = sum(h is not None for h in hits)
+            trend += " (all illustrative)" if made_up == shown else f" ({made_up} illustrative)"
         value = format_value(row["value"], unit) if not compare.missing(row["value"]) else "—"
         records.append(
             {

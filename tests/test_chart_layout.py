@@ -82,13 +82,16 @@ def texts(graph: dict, role: str) -> list[tuple[dict, float, float]]:
 
 def layout_problems(spec: dict, width: int, unit: str | None) -> list[str]:
     """What is wrong with a chart drawn ``width`` pixels wide, in words (empty: nothing)."""
-    spec = {**spec, "width": width}
+    # Sized as Streamlit sizes it: a spec without its own autosize is fitted both ways.
+    spec = {"autosize": {"type": "fit", "contains": "padding"}, **spec, "width": width}
     graph = vl_convert.vegalite_to_scenegraph(spec)
     problems = []
     frame = graph["scenegraph"]["items"][0]
     plot_height = frame["height"]
-    if plot_height < 100:
-        problems.append(f"the plot is only {plot_height} px tall")
+    if plot_height < 0.9 * spec["height"]:
+        problems.append(f"the plot is {plot_height:.0f} px tall, not {spec['height']}")
+    if frame["width"] < width / 2:
+        problems.append(f"the plot is {frame['width']:.0f} px wide in {width}")
     value_axis = "x" if "yOffset" in spec.get("encoding", {}) else "y"
     for item, _, _ in texts(graph, "axis-title"):
         room = plot_height if item.get("angle") in (-90, 270) else width
@@ -113,7 +116,8 @@ def layout_problems(spec: dict, width: int, unit: str | None) -> list[str]:
     direct = [(i, x, y) for i, x, y in texts(graph, "mark") if i.get("align") == "left"]
     for n, (a, ax, ay) in enumerate(direct):
         for b, bx, by in direct[n + 1 :]:
-            if abs(ax - bx) < 1 and abs(ay - by) < charts.FONT_SIZE:
+            lines = max(len(str(t["text"]).split(charts.LINE_BREAK)) for t in (a, b))
+            if abs(ax - bx) < 1 and abs(ay - by) < lines * charts.FONT_SIZE:
                 problems.append(f"labels {a['text']!r} and {b['text']!r} overlap")
     legends = [y for _, _, _, y in marks(graph["scenegraph"], "legend")]
     if legends and min(legends) < plot_height:
@@ -203,7 +207,7 @@ def test_the_checks_catch_a_collapsed_plot_and_colliding_labels() -> None:
         ],
     }
     problems = " ".join(scale_problems(spec) + layout_problems(spec, PHONE, "gbp"))
-    for expected in ("single point", "longer than its axis", "not in £m", "overlap"):
+    for expected in ("single point", "px tall", "longer than its axis", "not in £m", "overlap"):
         assert expected in problems
 
 
