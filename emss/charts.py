@@ -41,7 +41,6 @@ HEIGHT = 260  # pixels: the plot's own height; axes and legend add to it
 # the height and the plot shrank to a strip.
 AUTOSIZE = {"type": "fit-x", "contains": "padding"}
 FONT_SIZE = 11  # pixels: labels drawn in the chart
-CHAR_WIDTH = 6.5  # pixels: a character at FONT_SIZE, on average (for the room labels need)
 # A direct label is two lines (partner, value), so it needs little room beside the plot.
 LABEL_SPACING = 2 * FONT_SIZE + 6  # pixels between two direct labels' centres, at least
 LINE_BREAK = "\n"

@@ -18,11 +18,12 @@ starts; a value that cannot be used falls back to the default with a note saying
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from emss import auth, charts, compare, tables
 from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, Metric, load_catalogue
@@ -163,35 +164,62 @@ def debt_movements(
     return _debt_movements(*_key(), quarter, *args)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# Prepared charts and tables are shared between sessions (st.cache_resource, not copied on
+# every run as st.cache_data would) and never changed after they are made.
+
+
+@dataclass(frozen=True)
+class Drawable:
+    """A prepared chart with its data already in the form Streamlit sends to the browser
+    (Arrow bytes), so a rerun does not convert the chart's rows again."""
+
+    prepared: PreparedChart
+    spec: dict  # the spec, its data named DATASET rather than inline
+    data: bytes
+
+
+DATASET = "figures"
+
+
+def _drawable(prepared: PreparedChart | None) -> Drawable | None:
+    if prepared is None:
+        return None
+    spec = {key: value for key, value in prepared.spec.items() if key != "data"}
+    spec["data"] = {"name": DATASET}
+    rows = pd.DataFrame(prepared.spec["data"]["values"])
+    return Drawable(prepared, spec, convert_anything_to_arrow_bytes(rows))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _debt_sector_chart(
     root: str, version: tuple, quarter: Quarter, *choice: tuple[str, ...]
-) -> PreparedChart:
-    return charts.prepared_debt_sector(_database(root).debt_movements(quarter, *choice), quarter)
+) -> Drawable:
+    movements = _database(root).debt_movements(quarter, *choice)
+    return _drawable(charts.prepared_debt_sector(movements, quarter))
 
 
 def debt_sector_chart(
     quarter: Quarter, partners: Sequence[str], collectors: Sequence[str], sectors: Sequence[str]
-) -> PreparedChart:
+) -> Drawable:
     """The quarter's movement by sector for the partners, collectors and sectors chosen."""
     return _debt_sector_chart(*_key(), quarter, tuple(partners), tuple(collectors), tuple(sectors))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _debt_trend_chart(
     root: str, version: tuple, filters: Filters, partners: tuple[str, ...]
-) -> PreparedChart | None:
+) -> Drawable | None:
     trend = _database(root).debt_trend(filters.first, filters.last, partners or None)
-    return charts.prepared_debt_trend(trend, filters.quarter)
+    return _drawable(charts.prepared_debt_trend(trend, filters.quarter))
 
 
-def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> PreparedChart | None:
+def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> Drawable | None:
     """Each partner's total movement over the filters' range, its title stating the chosen
     quarter's; None when there is none."""
     return _debt_trend_chart(*_key(), filters, tuple(partners))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _trend(
     root: str,
     version: tuple,
@@ -199,21 +227,23 @@ def _trend(
     partners: tuple[str, ...],
     filters: Filters,
     target: Target | None,
-) -> PreparedChart | None:
+) -> Drawable | None:
     db = _database(root)
     series = db.series((key,), partners, filters.first, filters.last)
-    return charts.prepared_trend(
-        series,
-        db.catalogue[key],
-        target,
-        filters.first,
-        filters.last,
-        filters.quarter,
-        filters.comparison_quarter,
+    return _drawable(
+        charts.prepared_trend(
+            series,
+            db.catalogue[key],
+            target,
+            filters.first,
+            filters.last,
+            filters.quarter,
+            filters.comparison_quarter,
+        )
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _glance(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
     db = _database(root)
     rows = _area_rows(root, version, area, filters)
@@ -424,17 +454,20 @@ def partner_name(partner: str) -> str:
     return PARTNER_NAMES.get(partner, partner)
 
 
-def show_chart(prepared: PreparedChart, name: str) -> None:
-    text = prepared.text
+def show_chart(chart: Drawable, name: str) -> None:
+    """A chart under its title, with its caption and its data table and description."""
+    text = chart.prepared.text
     st.markdown(f"**{text.title}**")
-    st.vega_lite_chart(prepared.spec, width="stretch", alt=text.title)
+    # A fresh top-level dict each run: Streamlit takes the datasets out of the spec it gets.
+    spec = {**chart.spec, "datasets": {DATASET: chart.data}}
+    st.vega_lite_chart(spec, width="stretch", alt=text.title)
     st.caption(text.caption)
     data_table(
-        prepared.table,
+        chart.prepared.table,
         name=name,
         label="Data table and description",
         description=text.description,
-        csv=prepared.csv,
+        csv=chart.prepared.csv,
     )
 
 
@@ -535,10 +568,10 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
         st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        for column, row in zip(st.columns(len(shown)), shown.to_dict("records"), strict=True):
-            with column:
-                figure_tile(row, figure_label(row, filters), target)
-        for row in shown.to_dict("records"):
+        figures = shown.to_dict("records")
+        for row in figures:  # one above the other: side by side, their changes were cut short
+            figure_tile(row, figure_label(row, filters), target)
+        for row in figures:
             if row["note"]:
                 st.caption(f"**Note, {figure_label(row, filters)}:** {row['note']}")
         about = metric.description

@@ -23,6 +23,7 @@ from emss.report_model import CHART_WIDTH
 from emss.store import Store
 
 PHONE = 330  # pixels: the chart's width on a 390-pixel phone, less the page's margins
+CHAR_WIDTH = 6.5  # pixels: a character of an 11-pixel label, on average
 CATALOGUE = load_catalogue()
 GBP_LABEL = re.compile(r"^[−+]?£\d[\d,.]*m$|^£0$")
 
@@ -95,14 +96,14 @@ def layout_problems(spec: dict, width: int, unit: str | None) -> list[str]:
     value_axis = "x" if "yOffset" in spec.get("encoding", {}) else "y"
     for item, _, _ in texts(graph, "axis-title"):
         room = plot_height if item.get("angle") in (-90, 270) else width
-        if len(item["text"]) * charts.CHAR_WIDTH > room:
+        if len(item["text"]) * CHAR_WIDTH > room:
             problems.append(f"axis title {item['text']!r} is longer than its axis")
     labels = texts(graph, "axis-label")
     value_labels = [i for i, _, _ in labels if i.get("angle", 0) == 0 and i.get("align") == "right"]
     if value_axis == "y":
         if len({i["text"] for i in value_labels}) < 2:
             problems.append("the value axis has fewer than two distinct labels")
-        widest = max((len(i["text"]) for i in value_labels), default=0) * charts.CHAR_WIDTH
+        widest = max((len(i["text"]) for i in value_labels), default=0) * CHAR_WIDTH
         if widest > width / 4:
             problems.append(f"value labels are {widest:.0f} px wide")
     slanted = sorted(x for i, x, _ in labels if i.get("angle", 0) != 0)
