@@ -135,7 +135,10 @@ def _figure_key_scale(kinds: Sequence[str]) -> dict:
     return {"domain": domain, "range": [SOLID if k == REPORTED else DASH for k in domain]}
 
 
-def _figure_key_legend() -> dict:
+def _figure_key_legend(kinds: Sequence[str]) -> dict | None:
+    """The legend saying how each kind of figure is drawn; none when all are reported."""
+    if ILLUSTRATIVE not in set(kinds):
+        return None
     expr = " : ".join(f"datum.label == '{k}' ? {lines}" for k, lines in FIGURE_KEY.items())
     return {
         "title": "Figure",
@@ -157,7 +160,7 @@ def _paint(partners: Sequence[str], legend: str | None = None) -> dict:
             "field": "partner",
             "type": "nominal",
             "scale": scale,
-            "legend": None,
+            "legend": key,
         },
     }
 
@@ -263,7 +266,7 @@ def trend_chart(
             "axis": _value_axis(unit),
         }
 
-    key = {"scale": _figure_key_scale(kinds), "legend": _figure_key_legend()}
+    key = {"scale": _figure_key_scale(kinds), "legend": _figure_key_legend(kinds)}
     layers: list[dict] = []
     if ILLUSTRATIVE in kinds:  # the whole line dashed, the reported stretches drawn over it
         layers.append(
@@ -549,7 +552,7 @@ def debt_sector_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
                 "field": "figure",
                 "type": "nominal",
                 "scale": _figure_key_scale(set(data.get("figure", []))),
-                "legend": _figure_key_legend(),
+                "legend": _figure_key_legend(set(data.get("figure", []))),
             },
             "tooltip": _bar_tooltip(("sector", "Sector")),
         },
@@ -639,7 +642,7 @@ def debt_trend_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
                 "field": "figure",
                 "type": "nominal",
                 "scale": _figure_key_scale(set(data["figure"])),
-                "legend": _figure_key_legend(),
+                "legend": _figure_key_legend(set(data["figure"])),
             },
             "tooltip": _bar_tooltip(("quarter", "Quarter")),
         },

@@ -355,15 +355,15 @@ def sparkline(values: Sequence[float | None]) -> str:
 
 
 def change_words(row: Mapping) -> str:
-    """A figure's change against the comparison quarter, as a glance table writes it: the
-    change and its verdict only when both figures were reported; otherwise why not."""
-    earlier = row["comparison_quarter"]
+    """A figure's change against the comparison quarter (named in the column's heading), as
+    a glance table writes it: the change and its verdict only when both figures were
+    reported; otherwise why not."""
     if compare.missing(row["value"]):
         return "Not reported"
     if row["value_illustrative"]:
-        return "Illustrative figure: not compared"
+        return "Illustrative: not compared"
     if compare.missing(row["comparison_value"]) or row["comparison_illustrative"]:
-        return f"No reported {earlier} figure to compare with"
+        return "No reported figure to compare with"
     return delta_text(row) or "No change"
 
 

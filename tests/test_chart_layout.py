@@ -120,6 +120,13 @@ def layout_problems(spec: dict, width: int, unit: str | None) -> list[str]:
             lines = max(len(str(t["text"]).split(charts.LINE_BREAK)) for t in (a, b))
             if abs(ax - bx) < 1 and abs(ay - by) < lines * charts.FONT_SIZE:
                 problems.append(f"labels {a['text']!r} and {b['text']!r} overlap")
+    named = " ".join(
+        str(i["text"]) for role in ("legend-label", "mark") for i, _, _ in texts(graph, role)
+    )
+    rows = spec["data"]["values"]
+    unnamed = {r.get("partner") for r in rows} - {None} - {p for p in PARTNERS if p in named}
+    if unnamed:
+        problems.append(f"nothing names {sorted(unnamed)} but colour")
     legends = [y for _, _, _, y in marks(graph["scenegraph"], "legend")]
     if legends and min(legends) < plot_height:
         problems.append("the legend overlaps the plot")
