@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from emss import tables as emss_tables
 from emss.catalogue import load_catalogue
 from emss.debt import AMOUNT as DEBT_AMOUNT
 from emss.sources import compute as computing
@@ -321,3 +323,27 @@ def test_fsc_lists_the_invoices_on_hold_when_a_computed_snapshot_has_them(store:
     at.radio(key=VIEW).set_value("NCC").run()
     labels = [e.label for e in at.expander if "invoices" in e.label]
     assert labels == ["Nottingham City Council: 568 invoices"]
+
+
+def _warm_after_commit() -> None:
+    from emss import ui
+
+    ui.warm_caches()
+
+
+def test_warming_after_a_commit_prepares_what_the_first_visitor_sees(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    made = []
+    glance_table = emss_tables.glance_table
+    monkeypatch.setattr(
+        emss_tables, "glance_table", lambda *args: made.append(args) or glance_table(*args)
+    )
+    at = AppTest.from_function(_warm_after_commit, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(made) == len(load_catalogue().areas)  # every area's table, once
+    open_page("pages/1_ESC.py")
+    assert len(made) == len(load_catalogue().areas)  # the page found its table ready
