@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-from emss import auth, charts, compare, tables
+from emss import auth, charts, compare, debt, tables
 from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, Metric, load_catalogue
 from emss.charts import PreparedChart
 from emss.export import to_csv
@@ -149,19 +149,35 @@ def provenance_lines() -> list[str]:
     return tables.provenance_lines(snapshots_in_use())
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _debt_movements(root: str, version: tuple, quarter: Quarter, *choice) -> pd.DataFrame:
-    return _database(root).debt_movements(quarter, *choice)
+@dataclass(frozen=True)
+class DebtTables:
+    """What the Debt page shows for a choice: each partner's total (``debt.totals``), the
+    subtotalled table (``tables.debt_table``) and that table's CSV."""
+
+    totals: pd.DataFrame
+    table: pd.DataFrame
+    csv: str
 
 
-def debt_movements(
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _debt_tables(root: str, version: tuple, quarter: Quarter, *choice) -> DebtTables | None:
+    movements = _database(root).debt_movements(quarter, *choice)
+    if movements.empty:
+        return None
+    table = tables.debt_table(movements)
+    return DebtTables(debt.totals(movements), table, to_csv(table))
+
+
+def debt_tables(
     quarter: Quarter,
     partners: Sequence[str] | None = None,
     collectors: Sequence[str] | None = None,
     sectors: Sequence[str] | None = None,
-) -> pd.DataFrame:
+) -> DebtTables | None:
+    """The quarter's debt movements for a choice, as the Debt page shows them; None when
+    none were reported."""
     args = tuple(tuple(x) if x else None for x in (partners, collectors, sectors))
-    return _debt_movements(*_key(), quarter, *args)
+    return _debt_tables(*_key(), quarter, *args)
 
 
 # Prepared charts and tables are shared between sessions (st.cache_resource, not copied on
