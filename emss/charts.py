@@ -165,6 +165,19 @@ def _paint(partners: Sequence[str], legend: str | None = None) -> dict:
     }
 
 
+def _chart(data: pd.DataFrame, columns: Sequence[str], width, height: int, **body) -> dict:
+    """A whole spec: its size, the ``columns`` of ``data`` inline, ``body`` and the config."""
+    return {
+        "$schema": SCHEMA,
+        "autosize": AUTOSIZE,
+        "width": width,
+        "height": height,
+        "data": {"values": _records(data, columns)},
+        **body,
+        "config": _config(),
+    }
+
+
 def _records(data: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
     """Rows for a spec's inline data: plain Python values, missing values as null."""
     frame = data[list(columns)].astype(object).where(data[list(columns)].notna(), None)
@@ -336,29 +349,14 @@ def trend_chart(
                 "encoding": {"y": y("target"), "text": {"field": "label"}},
             }
         )
-    return {
-        "$schema": SCHEMA,
-        "autosize": AUTOSIZE,
-        "width": width,
-        "height": HEIGHT,
-        "data": {
-            "values": _records(
-                data,
-                [
-                    "quarter",
-                    "partner",
-                    "value",
-                    "reported_value",
-                    "illustrative",
-                    "figure",
-                    "shown",
-                    "note",
-                    "direct_label",
-                    "label_y",
-                ],
-            )
-        },
-        "encoding": {
+    columns = ["quarter", "partner", "value", "reported_value", "illustrative", "figure"]
+    columns += ["shown", "note", "direct_label", "label_y"]
+    return _chart(
+        data,
+        columns,
+        width,
+        HEIGHT,
+        encoding={
             "x": {
                 "field": "quarter",
                 "type": "ordinal",
@@ -366,9 +364,8 @@ def trend_chart(
                 "axis": _quarter_axis(),
             }
         },
-        "layer": layers,
-        "config": _config(),
-    }
+        layer=layers,
+    )
 
 
 def _change_phrase(partner: str, rows: pd.DataFrame, quarter: str, earlier: str | None):
@@ -557,26 +554,19 @@ def debt_sector_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
             "tooltip": _bar_tooltip(("sector", "Sector")),
         },
     }
-    rows = max(1, len(data))
-    return {
-        "$schema": SCHEMA,
-        "autosize": AUTOSIZE,
-        "width": width,
-        "height": max(120, rows * BAR_ROW),
-        "data": {
-            "values": _records(
-                data,
-                ["partner", "sector", "movement_gbp", "illustrative", "figure", "label", "shown"],
-            )
-        },
-        "encoding": encoding,
-        "layer": [
+    columns = ["partner", "sector", "movement_gbp", "illustrative", "figure", "label", "shown"]
+    return _chart(
+        data,
+        columns,
+        width,
+        max(120, len(data) * BAR_ROW),
+        encoding=encoding,
+        layer=[
             bars,
             labels("datum.movement_gbp >= 0", "left", 4),
             labels("datum.movement_gbp < 0", "right", -4),
         ],
-        "config": _config(),
-    }
+    )
 
 
 def debt_sector_text(data: pd.DataFrame, quarter: str) -> ChartText:
@@ -617,18 +607,14 @@ def debt_trend_data(trend: pd.DataFrame) -> pd.DataFrame:
 def debt_trend_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
     """Bars from zero per quarter, one per council side by side; illustrative ones hollow."""
     partners = list(dict.fromkeys(data["partner"]))
-    return {
-        "$schema": SCHEMA,
-        "autosize": AUTOSIZE,
-        "width": width,
-        "height": HEIGHT,
-        "data": {
-            "values": _records(
-                data, ["quarter", "partner", "movement_gbp", "illustrative", "figure", "shown"]
-            )
-        },
-        "mark": {"type": "bar", "strokeWidth": 1.5},
-        "encoding": {
+    columns = ["quarter", "partner", "movement_gbp", "illustrative", "figure", "shown"]
+    return _chart(
+        data,
+        columns,
+        width,
+        HEIGHT,
+        mark={"type": "bar", "strokeWidth": 1.5},
+        encoding={
             "x": {"field": "quarter", "type": "ordinal", "axis": _quarter_axis()},
             "xOffset": {"field": "partner", "type": "nominal", "sort": list(PARTNER_COLOURS)},
             "y": {
@@ -646,8 +632,7 @@ def debt_trend_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
             },
             "tooltip": _bar_tooltip(("quarter", "Quarter")),
         },
-        "config": _config(),
-    }
+    )
 
 
 def debt_trend_text(data: pd.DataFrame, quarter: str | None = None) -> ChartText:
