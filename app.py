@@ -49,14 +49,14 @@ with summary_column:
     )
     st.markdown("**Debt collection**")
     councils = debt.partners_in_view(filters.partners, db.catalogue.debt)
-    movements = ui.debt_movements(filters.quarter, councils) if councils else None
-    if movements is None or movements.empty:
+    held = ui.debt_tables(filters.quarter, councils) if councils else None
+    if held is None:
         st.markdown(f"No debt movements are held for {filters.quarter} in this view.")
     else:
         st.markdown(
             "\n".join(
                 f"- **{line.label}**: {line.value}, {line.words}"
-                for line in tables.debt_headlines(movements)
+                for line in tables.debt_headlines(held.totals)
             )
         )
     st.markdown("**Business Plan projects**")

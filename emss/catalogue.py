@@ -40,6 +40,9 @@ class Unit:
     maximum: float | None = None
     whole: bool = False
     accepts_percent_sign: bool = False
+    axis: str = ""  # a chart's axis title for the unit (short, so the plot keeps its size)
+    axis_divisor: float = 1.0  # axis labels show value / divisor (pounds as £m)
+    axis_suffix: str = ""  # written after an axis label's number
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,57 @@
-"""Altair chart builders and the words that go with each chart. No Streamlit here.
+"""Chart specs and the words that go with each chart. No Streamlit here.
 
-Every chart follows the Analysis Function guidance: one fixed colour per partner, bars from
-zero, no dual axes, direct labels where they fit, and colour never the only signal
-(illustrative figures are hollow on a dashed line and named in the legend; debt growth and
-reduction differ in direction and in their text labels). Each builder has a ``*_data``
-function that shapes the frame it draws, so tests can check what a chart shows, and a
-``*_text`` function giving its title, caption and text alternative. ``prepared_*`` put the
-three together with the chart's data table as a ``PreparedChart``, ready to draw and cache.
+Specs are plain Vega-Lite dicts, built directly: building them through Altair cost tens of
+milliseconds a chart (a third of it schema validation), and fewer layers draw faster in the
+browser. Every chart follows the Analysis Function guidance: one fixed colour per partner
+(the catalogue's palette), bars from zero, no dual axes, short axis titles in the unit
+(£ as £m), direct labels spread so they never collide, the legend below the plot, and
+colour never the only signal (illustrative figures are hollow on a dashed line and named in
+the legend; debt growth and reduction differ in direction and in their text labels).
+
+Each builder has a ``*_data`` function that shapes the frame it draws, so tests can check
+what a chart shows, and a ``*_text`` function giving its title, caption and text
+alternative. ``prepared_*`` put the three together with the chart's data table as a
+``PreparedChart``, ready to draw and cache.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import altair as alt
 import pandas as pd
 
 from emss import debt, tables
-from emss.catalogue import DEBT, PARTNER_COLOURS, DebtSpec, Metric
-from emss.compare import format_value
+from emss.catalogue import DEBT, PARTNER_COLOURS, DebtSpec, Metric, Unit, load_catalogue
+from emss.compare import format_value, missing
 from emss.export import to_csv
 from emss.quarters import Quarter
 from emss.tables import ILLUSTRATIVE, REPORTED
 from emss.targets import Target
 
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 TEXT_COLOUR = "#3D3D3D"
 SOLID = [1, 0]
 DASH = [5, 4]
 WIDTH = "container"
-HEIGHT = 260
-# Direct labels at the ends of lines are left out when they would sit closer than this
-# share of the value axis (the legend still names every line).
-LABEL_GAP = 0.12
+HEIGHT = 260  # pixels: the plot's own height; axes and legend add to it
+# Fit the width to the page (labels beyond the plot's edge included), keep the plot's
+# height: with Streamlit's default ("fit" both ways) the axes and legend were taken out of
+# the height and the plot shrank to a strip.
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+FONT_SIZE = 11  # pixels: labels drawn in the chart
+# A direct label is two lines (partner, value), so it needs little room beside the plot.
+LABEL_SPACING = 2 * FONT_SIZE + 6  # pixels between two direct labels' centres, at least
+LINE_BREAK = "\n"
+# Share of the value range kept free above and below the lines.
+VALUE_PAD = 0.12
 # Share of the value axis kept free beyond the longest bars for their labels.
-LABEL_ROOM = 0.22
-# Axis labels in pounds with SI prefixes: £500k, −£2M.
-GBP_AXIS = "(datum.value < 0 ? '−£' : '£') + replace(format(abs(datum.value), '~s'), 'G', 'bn')"
+LABEL_ROOM = 0.3
+BAR_ROW = 30  # pixels per bar of the sector chart
+DEBT_UNIT = load_catalogue().units[DEBT.unit]
+# The legend's words for each kind of figure, a line each (narrow enough for a phone).
+FIGURE_KEY = {REPORTED: [f"{REPORTED} (solid)"], ILLUSTRATIVE: [ILLUSTRATIVE, "(hollow, dashed)"]}
 
 
 @dataclass(frozen=True)
@@ -52,8 +67,7 @@ class ChartText:
 class PreparedChart:
     """A chart ready to draw: its Vega-Lite spec, what is said about it, its table and CSV.
 
-    Building an Altair chart and turning it into a spec costs tens of milliseconds, so the
-    pages prepare each chart once per store version and filters and keep it in the cache.
+    Pages prepare each chart once per store version and filters and keep it in the cache.
     """
 
     spec: dict
@@ -62,55 +76,112 @@ class PreparedChart:
     csv: str
 
 
-def prepare_chart(chart: alt.TopLevelMixin, text: ChartText, table: pd.DataFrame) -> PreparedChart:
-    return PreparedChart(chart.to_dict(), text, table, to_csv(table))
+# --- pieces every chart shares -----------------------------------------------------------
 
 
-def partner_scale(partners: Sequence[str]) -> alt.Scale:
+def partner_scale(partners: Sequence[str]) -> dict:
     """The colour scale for these partners, always the same colour per partner."""
     present = [p for p in PARTNER_COLOURS if p in set(partners)]
-    return alt.Scale(domain=present, range=[PARTNER_COLOURS[p] for p in present])
+    return {"domain": present, "range": [PARTNER_COLOURS[p] for p in present]}
+
+
+def axis_label_expr(unit: Unit, *, signed: bool = False) -> str:
+    """A Vega expression writing an axis value in the unit: "£120m", "95%", "−£2m"."""
+    number = f"format(abs(datum.value) / {unit.axis_divisor:g}, ',~r')"
+    text = f"'{unit.prefix}' + {number} + '{unit.axis_suffix}'"
+    sign = (
+        "(datum.value < 0 ? '\u2212' : (datum.value > 0 ? '+' : ''))"
+        if signed
+        else ("(datum.value < 0 ? '\u2212' : '')")
+    )
+    return f"{sign} + {text}"
+
+
+def _value_axis(unit: Unit, *, signed: bool = False, grid: bool = True) -> dict:
+    return {
+        "title": unit.axis,
+        "labelExpr": axis_label_expr(unit, signed=signed),
+        "tickCount": 5,
+        "grid": grid,
+        "titleLimit": 0,
+    }
+
+
+def _quarter_axis() -> dict:
+    """The quarters along the bottom, slanted; labels that would overlap are left out."""
+    return {"title": "Quarter", "labelAngle": -40, "labelOverlap": "greedy", "labelBound": True}
+
+
+def _config() -> dict:
+    return {
+        "legend": {
+            "orient": "bottom",
+            "direction": "vertical",
+            "labelLimit": 0,
+            "titleLimit": 0,
+            "symbolStrokeWidth": 2,
+        },
+        "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE + 1},
+        "view": {"stroke": None},
+    }
 
 
 def _figure_kind(illustrative: pd.Series) -> pd.Series:
     return illustrative.map(tables.figure_kind).astype(str)
 
 
-def _partner_paint(partners: pd.Series, title: str) -> dict:
-    """Encodings that paint a mark in its partner's colour, hollow when illustrative."""
-    scale = partner_scale(partners)
+def _figure_key_scale(kinds: Sequence[str]) -> dict:
+    domain = [k for k in (REPORTED, ILLUSTRATIVE) if k in set(kinds)]
+    return {"domain": domain, "range": [SOLID if k == REPORTED else DASH for k in domain]}
+
+
+def _figure_key_legend(kinds: Sequence[str]) -> dict | None:
+    """The legend saying how each kind of figure is drawn; none when all are reported."""
+    if ILLUSTRATIVE not in set(kinds):
+        return None
+    expr = " : ".join(f"datum.label == '{k}' ? {lines}" for k, lines in FIGURE_KEY.items())
     return {
-        "stroke": alt.Stroke("partner:N", scale=scale, title=title),
-        "fill": alt.condition(
-            "datum.illustrative",
-            alt.value("white"),
-            alt.Fill("partner:N", scale=scale, title=title),
-        ),
+        "title": "Figure",
+        "labelExpr": f"{expr} : datum.label",
+        "symbolType": "stroke",
+        "symbolStrokeColor": TEXT_COLOUR,
     }
 
 
-def _dash_when_illustrative() -> alt.StrokeDash:
-    return alt.condition("datum.illustrative", alt.value(DASH), alt.value(SOLID))
+def _paint(partners: Sequence[str], legend: str | None = None) -> dict:
+    """Encodings that paint a mark in its partner's colour, hollow when illustrative; the
+    partners' legend titled ``legend`` (none when None)."""
+    scale = partner_scale(partners)
+    key = {"title": legend, "symbolType": "square"} if legend else None
+    return {
+        "stroke": {"field": "partner", "type": "nominal", "scale": scale, "legend": key},
+        "fill": {
+            "condition": {"test": "datum.illustrative", "value": "white"},
+            "field": "partner",
+            "type": "nominal",
+            "scale": scale,
+            "legend": key,
+        },
+    }
 
 
-def _figure_key() -> alt.Chart:
-    """A layer that draws nothing and gives the legend entry "Illustrative" (dashed, hollow)."""
-    empty = pd.DataFrame({"figure": pd.Series([], dtype=str)})
-    return (
-        alt.Chart(empty)
-        .mark_line(color=TEXT_COLOUR)
-        .encode(
-            strokeDash=alt.StrokeDash(
-                "figure:N",
-                scale=alt.Scale(domain=[REPORTED, ILLUSTRATIVE], range=[SOLID, DASH]),
-                title="Figure",
-                legend=alt.Legend(
-                    labelExpr=f"datum.label == '{ILLUSTRATIVE}' ? "
-                    f"'{ILLUSTRATIVE} (hollow, dashed)' : datum.label"
-                ),
-            )
-        )
-    )
+def _chart(data: pd.DataFrame, columns: Sequence[str], width, height: int, **body) -> dict:
+    """A whole spec: its size, the ``columns`` of ``data`` inline, ``body`` and the config."""
+    return {
+        "$schema": SCHEMA,
+        "autosize": AUTOSIZE,
+        "width": width,
+        "height": height,
+        "data": {"values": _records(data, columns)},
+        **body,
+        "config": _config(),
+    }
+
+
+def _records(data: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
+    """Rows for a spec's inline data: plain Python values, missing values as null."""
+    frame = data[list(columns)].astype(object).where(data[list(columns)].notna(), None)
+    return frame.to_dict("records")
 
 
 def _period(quarters: Sequence[str]) -> str:
@@ -118,6 +189,41 @@ def _period(quarters: Sequence[str]) -> str:
     if not quarters:
         return "no quarters"
     return quarters[0] if len(quarters) == 1 else f"{quarters[0]} to {quarters[-1]}"
+
+
+def value_domain(values: Sequence[float], unit: Unit) -> list[float]:
+    """The value axis of a line chart: the values with room above and below, within the
+    unit's bounds, never a single point (a flat series gets room on both sides)."""
+    present = [float(v) for v in values if not missing(v)]
+    low, high = (min(present), max(present)) if present else (0.0, 1.0)
+    span = high - low
+    pad = span * VALUE_PAD if span else max(abs(high) * 0.1, 1.0)
+    low, high = low - pad, high + pad
+    if unit.minimum is not None:
+        low = max(low, unit.minimum)
+    if unit.maximum is not None:
+        high = min(high, unit.maximum)
+    if high <= low:  # a value at a bound: open the axis away from it
+        low, high = (high - 2 * pad, high) if unit.maximum is not None else (low, low + 2 * pad)
+    return [low, high]
+
+
+def spread_labels(values: Sequence[float], domain: Sequence[float], height: float) -> list[float]:
+    """Positions for labels at ``values`` (in data units) at least LABEL_SPACING pixels
+    apart on an axis ``height`` pixels tall over ``domain``, kept inside the domain."""
+    low, high = domain
+    gap = LABEL_SPACING * (high - low) / height
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed = [0.0] * len(values)
+    floor = -math.inf
+    for i in order:
+        placed[i] = max(float(values[i]), floor + gap, low + gap / 2)
+        floor = placed[i]
+    ceiling = high - gap / 2
+    for i in reversed(order):  # pushed past the top: move the stack down as far as needed
+        placed[i] = min(placed[i], ceiling)
+        ceiling = placed[i] - gap
+    return placed
 
 
 # --- a metric's trend ------------------------------------------------------------------
@@ -128,99 +234,230 @@ def trend_data(series: pd.DataFrame, metric: Metric) -> pd.DataFrame:
 
     Adds ``figure`` (Reported/Illustrative), ``reported_value`` (the value, or empty for an
     illustrative figure, so the solid line breaks there), ``shown`` (the value as the report
-    writes it) and ``direct_label`` (the partner and value at the end of each line, where
-    the labels do not crowd each other; empty elsewhere).
+    writes it), ``direct_label`` (the partner and value at the end of each line; empty
+    elsewhere) and ``label_y`` (where that label sits, spread so labels never collide).
     """
-    unit = metric.unit.name
+    unit = metric.unit
     data = series[["quarter", "partner", "value", "illustrative", "note"]].copy()
     data["illustrative"] = data["illustrative"].astype(bool)
     data["figure"] = _figure_kind(data["illustrative"])
     data["reported_value"] = data["value"].where(~data["illustrative"])
-    data["shown"] = [format_value(v, unit) for v in data["value"]]
+    data["shown"] = [format_value(v, unit.name) for v in data["value"]]
     data["note"] = data["note"].fillna("").astype(str)
     data["direct_label"] = ""
+    data["label_y"] = float("nan")
     if data.empty:
         return data
-    last = data[data["quarter"] == data["quarter"].max()].sort_values("value")
-    span = float(data["value"].max() - data["value"].min()) or 1.0
-    gaps = last["value"].diff().abs().dropna() / span
-    if (gaps >= LABEL_GAP).all():
-        data.loc[last.index, "direct_label"] = last["partner"] + " " + last["shown"]
+    last = data.groupby("partner", sort=False)["quarter"].transform("max") == data["quarter"]
+    ends = data[last & (data["quarter"] == data["quarter"].max())]
+    domain = value_domain(data["value"], unit)
+    data.loc[ends.index, "direct_label"] = ends["partner"] + LINE_BREAK + ends["shown"]
+    data.loc[ends.index, "label_y"] = spread_labels(list(ends["value"]), domain, HEIGHT)
     return data
 
 
-def trend_chart(data: pd.DataFrame, metric: Metric, target: Target | None = None) -> alt.Chart:
+def trend_chart(
+    data: pd.DataFrame, metric: Metric, target: Target | None = None, *, width=WIDTH
+) -> dict:
     """Lines of a metric over the quarters, one colour per partner; illustrative figures
-    hollow on a dashed line; the target as a labelled rule when one is set."""
+    hollow on a dashed line; the partner and latest value at each line's end; the target as
+    a labelled rule when one is set. ``width`` in pixels outside a page."""
     unit = metric.unit
-    colour = alt.Color("partner:N", scale=partner_scale(data["partner"]), title="Partner")
-    y_title = f"{metric.label} ({unit.label})"
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
-    base = alt.Chart(data).encode(
-        x=alt.X("quarter:O", title="Quarter", sort="ascending", axis=alt.Axis(labelAngle=-40))
-    )
-    tooltip = [
-        alt.Tooltip("quarter:N", title="Quarter"),
-        alt.Tooltip("partner:N", title="Partner"),
-        alt.Tooltip("shown:N", title=metric.label),
-        alt.Tooltip("figure:N", title="Figure"),
-        alt.Tooltip("note:N", title="Note"),
-    ]
-    layers = [
-        base.mark_line(strokeDash=DASH, strokeWidth=1.5).encode(y=y, color=colour),
-        base.mark_line(strokeWidth=2.5).encode(
-            y=alt.Y("reported_value:Q", title=y_title), color=colour
-        ),
-        base.mark_point(size=70, strokeWidth=2, opacity=1).encode(
-            y=y, tooltip=tooltip, **_partner_paint(data["partner"], "Partner")
-        ),
-        base.mark_text(align="left", dx=8, dy=-10, fontWeight="bold").encode(
-            y=y, text="direct_label:N", color=colour
-        ),
-        _figure_key(),
-    ]
-    if target is not None:
-        rule = pd.DataFrame(
+    partners = list(dict.fromkeys(data["partner"]))
+    kinds = set(data["figure"])
+    domain = value_domain([*data["value"], *([target.target] if target else [])], unit)
+    colour = {"field": "partner", "type": "nominal", "scale": partner_scale(partners)}
+    labelled = set(data.loc[data["direct_label"] != "", "partner"])
+    # The partners' legend only when a line has no label at its end to name it.
+    colour["legend"] = None if labelled == set(partners) else {"title": "Partner"}
+
+    def y(field: str) -> dict:
+        return {
+            "field": field,
+            "type": "quantitative",
+            "scale": {"domain": domain, "zero": False, "nice": False},
+            "axis": _value_axis(unit),
+        }
+
+    key = {"scale": _figure_key_scale(kinds), "legend": _figure_key_legend(kinds)}
+    layers: list[dict] = []
+    if ILLUSTRATIVE in kinds:  # the whole line dashed, the reported stretches drawn over it
+        layers.append(
             {
-                "target": [target.target],
-                "label": [f"Target {format_value(target.target, unit.name)}"],
+                "mark": {"type": "line", "strokeWidth": 1.5},
+                "encoding": {
+                    "y": y("value"),
+                    "color": colour,
+                    "strokeDash": {"datum": ILLUSTRATIVE, **key},
+                },
             }
         )
-        target_base = alt.Chart(rule).encode(y=alt.Y("target:Q"))
-        layers += [
-            target_base.mark_rule(color=TEXT_COLOUR, strokeDash=[2, 2]),
-            target_base.mark_text(align="left", dy=-6, x=4, color=TEXT_COLOUR).encode(
-                text="label:N"
-            ),
-        ]
-    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    layers += [
+        {
+            "mark": {"type": "line", "strokeWidth": 2.5},
+            "encoding": {
+                "y": y("reported_value"),
+                "color": colour,
+                "strokeDash": {"datum": REPORTED, **key},
+            },
+        },
+        {
+            "mark": {"type": "point", "size": 60, "strokeWidth": 2, "opacity": 1},
+            "encoding": {
+                "y": y("value"),
+                **_paint(partners),
+                "tooltip": [
+                    {"field": "quarter", "title": "Quarter"},
+                    {"field": "partner", "title": "Partner"},
+                    {"field": "shown", "title": metric.label},
+                    {"field": "figure", "title": "Figure"},
+                    {"field": "note", "title": "Note"},
+                ],
+            },
+        },
+        {
+            "transform": [{"filter": "datum.direct_label != ''"}],
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "baseline": "middle",
+                "dx": 9,
+                "fontSize": FONT_SIZE,
+                "fontWeight": "bold",
+                "lineBreak": LINE_BREAK,
+            },
+            "encoding": {
+                "y": y("label_y"),
+                "text": {"field": "direct_label"},
+                "color": {**colour, "legend": None},
+            },
+        },
+    ]
+    if target is not None:
+        label = f"Target {format_value(target.target, unit.name)}"
+        layers.append(
+            {
+                "data": {"values": [{"target": target.target, "label": label}]},
+                "mark": {"type": "rule", "color": TEXT_COLOUR, "strokeDash": [2, 2]},
+                "encoding": {"y": y("target")},
+            }
+        )
+        layers.append(
+            {
+                "data": {"values": [{"target": target.target, "label": label}]},
+                "mark": {"type": "text", "align": "left", "dy": -7, "x": 4, "color": TEXT_COLOUR},
+                "encoding": {"y": y("target"), "text": {"field": "label"}},
+            }
+        )
+    columns = ["quarter", "partner", "value", "reported_value", "illustrative", "figure"]
+    columns += ["shown", "note", "direct_label", "label_y"]
+    return _chart(
+        data,
+        columns,
+        width,
+        HEIGHT,
+        encoding={
+            "x": {
+                "field": "quarter",
+                "type": "ordinal",
+                "sort": "ascending",
+                "axis": _quarter_axis(),
+            }
+        },
+        layer=layers,
+    )
 
 
-def trend_text(data: pd.DataFrame, metric: Metric, period: str) -> ChartText:
-    """Title, caption and text alternative of a trend chart."""
-    sentences = []
-    for partner, rows in data.groupby("partner", sort=False):
+def _change_phrase(partner: str, rows: pd.DataFrame, quarter: str, earlier: str | None):
+    """One partner's figure in ``quarter`` against ``earlier``, in words, and whether it was
+    compared: never when either figure is illustrative or missing."""
+    now = rows[rows["quarter"] == quarter]
+    if now.empty:
+        return f"{partner} no figure", True
+    now = now.iloc[0]
+    said = f"{partner} {now['shown']}"
+    if now["illustrative"]:
+        return said + " (illustrative, not compared)", True
+    then = rows[rows["quarter"] == earlier] if earlier else rows.iloc[0:0]
+    if then.empty or then.iloc[0]["illustrative"]:
+        return said, False
+    then = then.iloc[0]
+    difference = now["value"] - then["value"]
+    moved = "up from" if difference > 0 else "down from" if difference < 0 else "unchanged from"
+    said += f", {moved} {then['shown']}"
+    reported = rows[~rows["illustrative"]]["value"]
+    if len(reported) >= 3 and difference:
+        if now["value"] >= reported.max():
+            said += ", the highest reported in the range"
+        elif now["value"] <= reported.min():
+            said += ", the lowest reported in the range"
+    return said, True
+
+
+def change_title(label: str, data: pd.DataFrame, quarter: str, earlier: str | None) -> str:
+    """ "Invoices paid within 30 days in 2023/24 Q3: LCC 95.7%, up from 95.4%; NCC 95.3%,
+    up from 94.4% (compared with 2023/24 Q2)": the quarter's change, never a comparison
+    with an illustrative figure (said plainly instead)."""
+    partners = list(dict.fromkeys(data["partner"]))
+    if not partners:
+        return label
+    phrases = {p: _change_phrase(p, data[data["partner"] == p], quarter, earlier) for p in partners}
+    title = f"{label} in {quarter}: " + "; ".join(said for said, _ in phrases.values())
+    uncompared = [p for p, (_, compared) in phrases.items() if not compared]
+    if (
+        earlier
+        and len(uncompared) < len(partners)
+        and any(" from " in said for said, _ in phrases.values())
+    ):
+        title += f" (compared with {earlier})"
+    if earlier and uncompared:
+        title += f"; no reported {earlier} figure to compare with"
+        if len(uncompared) < len(partners):
+            title += " for " + ", ".join(uncompared)
+    return title
+
+
+def trend_text(
+    data: pd.DataFrame,
+    metric: Metric,
+    period: str,
+    quarter: str | None = None,
+    comparison: str | None = None,
+) -> ChartText:
+    """Title, caption and text alternative of a trend chart.
+
+    The title states ``quarter``'s figure (default the latest in the data) against
+    ``comparison`` (default the quarter before it in the data), never a comparison with an
+    illustrative figure."""
+    quarters = sorted(set(data["quarter"]))
+    quarter = quarter or (quarters[-1] if quarters else "")
+    if comparison is None:
+        before = [q for q in quarters if q < quarter]
+        comparison = before[-1] if before else None
+    groups = list(data.groupby("partner", sort=False))
+    title = change_title(metric.label, data, quarter, comparison)
+    lines = []  # what the chart shows, first to last quarter of the range
+    for partner, rows in groups:
         rows = rows.sort_values("quarter")
         first, last = rows.iloc[0], rows.iloc[-1]
         if len(rows) == 1:
-            sentences.append(f"{partner} {last['shown']} in {last['quarter']}")
+            lines.append(f"{partner} {last['shown']} in {last['quarter']}")
             continue
         difference = last["value"] - first["value"]
         moved = "rose" if difference > 0 else "fell" if difference < 0 else "was unchanged"
-        sentences.append(
+        lines.append(
             f"{partner} {moved} from {first['shown']} ({first['quarter']}) "
             f"to {last['shown']} ({last['quarter']})"
         )
-    title = f"{metric.label}: " + "; ".join(sentences) if sentences else metric.label
     illustrative = data["illustrative"].any()
     description = (
         f"Line chart of {metric.label} by quarter, {period}. "
-        + ". ".join(s[0].upper() + s[1:] for s in sentences)
+        + ". ".join(lines)
         + "."
         + (" Hollow points on a dashed line are illustrative figures." if illustrative else "")
     )
     caption = (
-        f"Measure: {metric.label} ({metric.unit.label}). "
+        f"Measure: {metric.label} ({metric.unit.axis.lower()}). "
         f"Source: EMSS quarterly return (report {metric.source}). Period: {period}."
     )
     return ChartText(title, caption, description)
@@ -247,59 +484,88 @@ def debt_sector_data(movements: pd.DataFrame, spec: DebtSpec) -> pd.DataFrame:
         .drop(columns=["_p", "_s"])
         .reset_index(drop=True)
     )
+    data["illustrative"] = data["illustrative"].astype(bool)
     data["direction"] = [debt.direction(v, arrow=False) for v in data["movement_gbp"]]
-    data["figure"] = _figure_kind(data["illustrative"].astype(bool))
+    data["figure"] = _figure_kind(data["illustrative"])
     data["label"] = [_bar_label(v) for v in data["movement_gbp"]]
     data["shown"] = [debt.written(v) for v in data["movement_gbp"]]
     return data
 
 
 def _bar_label(movement: float) -> str:
-    """ "▲ +£1.2m grew", "▼ −£300k fell" or "£0, no change"."""
+    """ "▲ +£1.2m", "▼ −£300k" or "£0": the arrow says the direction without colour."""
     if debt.sign(movement) == 0:
-        return f"{format_value(0, debt.UNIT)}, no change"
-    verb = " grew" if movement > 0 else " fell"
-    return f"{debt.ARROWS[debt.sign(movement)]}{debt.written(movement, exact=False)}{verb}"
+        return format_value(0, debt.UNIT)
+    return f"{debt.ARROWS[debt.sign(movement)]}{debt.written(movement, exact=False)}"
 
 
-def debt_sector_chart(data: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars from zero: growth to the right, reduction to the left, each labelled."""
+def _bar_tooltip(first: tuple[str, str]) -> list[dict]:
+    return [
+        {"field": first[0], "title": first[1]},
+        {"field": "partner", "title": "Council"},
+        {"field": "shown", "title": "Movement"},
+        {"field": "figure", "title": "Figure"},
+    ]
+
+
+def debt_sector_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
+    """Horizontal bars from zero, a bar per council in each sector: growth to the right,
+    reduction to the left, each labelled with an arrow and its amount."""
     values = data["movement_gbp"] if not data.empty else pd.Series([0.0])
     low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
     room = LABEL_ROOM * ((high - low) or 1.0)  # space for the labels beyond the bars' ends
     domain = [low - room if low < 0 else 0.0, high + room if high > 0 else 0.0]
-    base = alt.Chart(data).encode(
-        y=alt.Y("sector:N", title=None, sort=None),
-        yOffset=alt.YOffset("partner:N", sort=list(PARTNER_COLOURS)),
-        x=alt.X(
-            "movement_gbp:Q",
-            title="Movement in past-due debt (£; right: grew, left: fell)",
-            scale=alt.Scale(zero=True, domain=domain, nice=False),
-            axis=alt.Axis(format="~s", labelExpr=GBP_AXIS),
-        ),
-    )
-    bars = base.mark_bar(strokeWidth=1.5).encode(
-        strokeDash=_dash_when_illustrative(),
-        tooltip=[
-            alt.Tooltip("partner:N", title="Council"),
-            alt.Tooltip("sector:N", title="Sector"),
-            alt.Tooltip("shown:N", title="Movement"),
-            alt.Tooltip("direction:N", title="Direction"),
-            alt.Tooltip("figure:N", title="Figure"),
+    partners = list(dict.fromkeys(data["partner"]))
+    x = {
+        "field": "movement_gbp",
+        "type": "quantitative",
+        "scale": {"domain": domain, "zero": True, "nice": False},
+        "axis": {**_value_axis(DEBT_UNIT, signed=True), "title": f"Movement ({DEBT_UNIT.axis})"},
+    }
+    encoding = {
+        "y": {"field": "sector", "type": "nominal", "title": None, "sort": None},
+        "yOffset": {"field": "partner", "type": "nominal", "sort": list(PARTNER_COLOURS)},
+        "x": x,
+    }
+
+    def labels(test: str, align: str, dx: int) -> dict:
+        return {
+            "transform": [{"filter": test}],
+            "mark": {
+                "type": "text",
+                "align": align,
+                "dx": dx,
+                "fontSize": FONT_SIZE,
+                "color": TEXT_COLOUR,
+            },
+            "encoding": {"text": {"field": "label"}},
+        }
+
+    bars = {
+        "mark": {"type": "bar", "strokeWidth": 1.5},
+        "encoding": {
+            **_paint(partners, "Council"),
+            "strokeDash": {
+                "field": "figure",
+                "type": "nominal",
+                "scale": _figure_key_scale(set(data.get("figure", []))),
+                "legend": _figure_key_legend(set(data.get("figure", []))),
+            },
+            "tooltip": _bar_tooltip(("sector", "Sector")),
+        },
+    }
+    columns = ["partner", "sector", "movement_gbp", "illustrative", "figure", "label", "shown"]
+    return _chart(
+        data,
+        columns,
+        width,
+        max(120, len(data) * BAR_ROW),
+        encoding=encoding,
+        layer=[
+            bars,
+            labels("datum.movement_gbp >= 0", "left", 4),
+            labels("datum.movement_gbp < 0", "right", -4),
         ],
-        **_partner_paint(data["partner"], "Council"),
-    )
-    growth = base.transform_filter("datum.movement_gbp >= 0").mark_text(
-        align="left", dx=4, fontSize=11, color=TEXT_COLOUR
-    )
-    reduction = base.transform_filter("datum.movement_gbp < 0").mark_text(
-        align="right", dx=-4, fontSize=11, color=TEXT_COLOUR
-    )
-    labels = [layer.encode(text="label:N") for layer in (growth, reduction)]
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=TEXT_COLOUR).encode(x="x:Q")
-    rows = max(1, data["sector"].nunique() if not data.empty else 1)
-    return alt.layer(bars, *labels, zero, _figure_key()).properties(
-        width=WIDTH, height=max(160, rows * 52)
     )
 
 
@@ -309,7 +575,8 @@ def debt_sector_text(data: pd.DataFrame, quarter: str) -> ChartText:
     for partner, rows in data.groupby("partner", sort=False):
         total = float(rows["movement_gbp"].sum())
         verb = "grew" if total > 0 else "fell" if total < 0 else "did not change"
-        points.append(f"{partner}'s past-due debt {verb} by {format_value(abs(total), debt.UNIT)}")
+        said = f"{partner}'s past-due debt {verb} by {format_value(abs(total), debt.UNIT)}"
+        points.append(said + (" (illustrative)" if rows["illustrative"].any() else ""))
         biggest = rows.loc[rows["movement_gbp"].abs().idxmax()]
         details.append(
             f"{partner}: largest movement {biggest['sector']} {biggest['shown']}; "
@@ -318,8 +585,8 @@ def debt_sector_text(data: pd.DataFrame, quarter: str) -> ChartText:
     title = "; ".join(points) + f" in {quarter}" if points else f"No debt movements for {quarter}"
     caption = (
         "Measure: quarterly movement in past-due debt open for collection, by customer "
-        "sector (the collectors chosen added together); positive means the debt grew. "
-        f"Source: EMSS debt return (report {DEBT.source}). Period: {quarter}."
+        f"sector (the collectors chosen added together), in {DEBT_UNIT.axis}; positive means "
+        f"the debt grew. Source: EMSS debt return (report {DEBT.source}). Period: {quarter}."
     )
     description = (
         "Horizontal bar chart centred on zero: bars to the right (▲) are sectors whose debt "
@@ -337,41 +604,51 @@ def debt_trend_data(trend: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def debt_trend_chart(data: pd.DataFrame) -> alt.Chart:
+def debt_trend_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
     """Bars from zero per quarter, one per council side by side; illustrative ones hollow."""
-    bars = (
-        alt.Chart(data)
-        .mark_bar(strokeWidth=1.5)
-        .encode(
-            x=alt.X("quarter:O", title="Quarter", axis=alt.Axis(labelAngle=-40)),
-            xOffset=alt.XOffset("partner:N", sort=list(PARTNER_COLOURS)),
-            y=alt.Y(
-                "movement_gbp:Q",
-                title="Total movement in past-due debt (£)",
-                scale=alt.Scale(zero=True),
-                axis=alt.Axis(format="~s", labelExpr=GBP_AXIS),
-            ),
-            strokeDash=_dash_when_illustrative(),
-            tooltip=[
-                alt.Tooltip("quarter:N", title="Quarter"),
-                alt.Tooltip("partner:N", title="Council"),
-                alt.Tooltip("shown:N", title="Total movement"),
-                alt.Tooltip("figure:N", title="Figure"),
-            ],
-            **_partner_paint(data["partner"], "Council"),
-        )
+    partners = list(dict.fromkeys(data["partner"]))
+    columns = ["quarter", "partner", "movement_gbp", "illustrative", "figure", "shown"]
+    return _chart(
+        data,
+        columns,
+        width,
+        HEIGHT,
+        mark={"type": "bar", "strokeWidth": 1.5},
+        encoding={
+            "x": {"field": "quarter", "type": "ordinal", "axis": _quarter_axis()},
+            "xOffset": {"field": "partner", "type": "nominal", "sort": list(PARTNER_COLOURS)},
+            "y": {
+                "field": "movement_gbp",
+                "type": "quantitative",
+                "scale": {"zero": True},
+                "axis": {**_value_axis(DEBT_UNIT, signed=True), "title": DEBT_UNIT.axis},
+            },
+            **_paint(partners, "Council"),
+            "strokeDash": {
+                "field": "figure",
+                "type": "nominal",
+                "scale": _figure_key_scale(set(data["figure"])),
+                "legend": _figure_key_legend(set(data["figure"])),
+            },
+            "tooltip": _bar_tooltip(("quarter", "Quarter")),
+        },
     )
-    return alt.layer(bars, _figure_key()).properties(width=WIDTH, height=HEIGHT)
 
 
-def debt_trend_text(data: pd.DataFrame) -> ChartText:
+def debt_trend_text(data: pd.DataFrame, quarter: str | None = None) -> ChartText:
+    """The point of the debt trend: each council's movement in ``quarter`` (default the
+    latest in the data), in the context of the range's largest growth and reduction."""
     period = _period(data["quarter"])
-    latest = data[data["quarter"] == data["quarter"].max()] if not data.empty else data
-    points = [f"{r.partner} {r.shown}" for r in latest.itertuples()]
+    quarter = quarter or (data["quarter"].max() if not data.empty else "")
+    now = data[data["quarter"] == quarter]
+    points = [
+        f"{r.partner} {r.shown}" + (" (illustrative)" if r.illustrative else "")
+        for r in now.itertuples()
+    ]
     title = (
-        f"Total movement in past-due debt, {period}: latest quarter " + ", ".join(points)
+        f"Total movement in past-due debt in {quarter}: " + ", ".join(points) + f" ({period})"
         if points
-        else "No debt movements in this range"
+        else f"Total movement in past-due debt, {period}: none reported for {quarter}"
     )
     extremes = []
     for partner, rows in data.groupby("partner", sort=False):
@@ -390,7 +667,8 @@ def debt_trend_text(data: pd.DataFrame) -> ChartText:
     )
     caption = (
         "Measure: total quarterly movement in past-due debt per council, all collectors and "
-        f"sectors. Source: EMSS debt return (report {DEBT.source}). Period: {period}."
+        f"sectors, in {DEBT_UNIT.axis}. Source: EMSS debt return (report {DEBT.source}). "
+        f"Period: {period}."
     )
     return ChartText(title, caption, description)
 
@@ -399,34 +677,46 @@ def debt_trend_text(data: pd.DataFrame) -> ChartText:
 
 
 def prepared_trend(
-    series: pd.DataFrame, metric: Metric, target: Target | None, first: Quarter, last: Quarter
+    series: pd.DataFrame,
+    metric: Metric,
+    target: Target | None,
+    first: Quarter,
+    last: Quarter,
+    quarter: Quarter | None = None,
+    comparison: Quarter | None = None,
 ) -> PreparedChart | None:
-    """A metric's trend over a range, from ``Database.series``; None when it has no figure."""
+    """A metric's trend over a range, from ``Database.series``; None when it has no figure.
+    The title states ``quarter``'s figure against ``comparison``."""
     data = trend_data(series, metric)
     if data.empty:
         return None
-    return prepare_chart(
-        trend_chart(data, metric, target),
-        trend_text(data, metric, f"{first} to {last}"),
-        tables.trend_table(data, metric),
+    text = trend_text(
+        data,
+        metric,
+        f"{first} to {last}",
+        str(quarter) if quarter else None,
+        str(comparison) if comparison else None,
     )
+    table = tables.trend_table(data, metric)
+    return PreparedChart(trend_chart(data, metric, target), text, table, to_csv(table))
 
 
 def prepared_debt_sector(movements: pd.DataFrame, quarter: Quarter) -> PreparedChart:
     """The quarter's movement by sector, from ``Database.debt_movements``."""
     data = debt_sector_data(movements, DEBT)
-    return prepare_chart(
-        debt_sector_chart(data),
-        debt_sector_text(data, str(quarter)),
-        tables.debt_sector_table(data),
+    table = tables.debt_sector_table(data)
+    return PreparedChart(
+        debt_sector_chart(data), debt_sector_text(data, str(quarter)), table, to_csv(table)
     )
 
 
-def prepared_debt_trend(trend: pd.DataFrame) -> PreparedChart | None:
+def prepared_debt_trend(
+    trend: pd.DataFrame, quarter: Quarter | None = None
+) -> PreparedChart | None:
     """Each council's total movement per quarter, from ``Database.debt_trend``."""
     if trend.empty:
         return None
     data = debt_trend_data(trend)
-    return prepare_chart(
-        debt_trend_chart(data), debt_trend_text(data), tables.debt_trend_table(data)
-    )
+    table = tables.debt_trend_table(data)
+    text = debt_trend_text(data, str(quarter) if quarter else None)
+    return PreparedChart(debt_trend_chart(data), text, table, to_csv(table))

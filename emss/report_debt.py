@@ -56,7 +56,7 @@ def _debt_figure(ctx: Context, movements: pd.DataFrame) -> Chart:
     return Chart(
         key="debt",
         title=f"{ctx.words['debt']['chart_title']}, {ctx.quarter}",
-        spec=charts.debt_sector_chart(data).properties(width=CHART_WIDTH).to_dict(),
+        spec=charts.debt_sector_chart(data, width=CHART_WIDTH),
         alt=text.description,
         table=Table(
             title=f"{ctx.words['debt']['chart_title']}: the figures behind the chart",

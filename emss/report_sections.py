@@ -147,7 +147,7 @@ def _trend_figure(ctx: Context, key: str, spec: dict) -> Chart | None:
     return Chart(
         key=key,
         title=f"{metric.label}, {period}",
-        spec=charts.trend_chart(data, metric).properties(width=CHART_WIDTH).to_dict(),
+        spec=charts.trend_chart(data, metric, width=CHART_WIDTH),
         alt=text.description,
         table=Table(
             title=f"{metric.label}: the figures behind the chart",

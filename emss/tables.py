@@ -337,11 +337,11 @@ class Headline:
     words: str
 
 
-def debt_headlines(movements: pd.DataFrame) -> list[Headline]:
-    """Each council's total movement in past-due debt in the movements' quarter
-    (``debt.totals``), its direction in words; "better"/"worse" only for a reported total."""
+def debt_headlines(totals: pd.DataFrame) -> list[Headline]:
+    """Each council's total movement in past-due debt (``debt.totals`` of a quarter's
+    movements), its direction in words; "better"/"worse" only for a reported total."""
     lines = []
-    for row in debt.totals(movements).to_dict("records"):
+    for row in totals.to_dict("records"):
         amount = row[debt.AMOUNT]
         words = debt.direction(amount, arrow=False)
         words = f"{words[:1].lower()}{words[1:]}"
@@ -451,6 +451,79 @@ def debt_sector_table(data: pd.DataFrame) -> pd.DataFrame:
             "Figure": data["figure"],
         }
     )
+
+
+# --- an area page's figures at a glance ---------------------------------------------------
+
+SPARK = "▁▂▃▄▅▆▇█"
+SPARK_QUARTERS = 8  # the quarters a glance table's trend glyph covers, ending at the quarter
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """A trend as block glyphs, lowest ▁ to highest █; a gap for a quarter with no figure."""
+    present = [v for v in values if not compare.missing(v)]
+    if not present:
+        return ""
+    low, high = min(present), max(present)
+    steps = len(SPARK) - 1
+    return "".join(
+        " "
+        if compare.missing(v)
+        else SPARK[round((v - low) / (high - low) * steps) if high > low else steps // 2]
+        for v in values
+    )
+
+
+def change_words(row: Mapping) -> str:
+    """A figure's change against the comparison quarter (named in the column's heading), as
+    a glance table writes it: the change and its verdict only when both figures were
+    reported; otherwise why not."""
+    if compare.missing(row["value"]):
+        return "Not reported"
+    if row["value_illustrative"]:
+        return "Illustrative: not compared"
+    if compare.missing(row["comparison_value"]) or row["comparison_illustrative"]:
+        return "No reported figure to compare with"
+    return delta_text(row) or "No change"
+
+
+def glance_table(
+    rows: pd.DataFrame, series: pd.DataFrame, labels: Sequence[str], catalogue: Catalogue
+) -> pd.DataFrame:
+    """Every figure of an area in one table: the metric, whose figure it is (``labels``,
+    one per row), the value (marked when illustrative), its change against the comparison
+    quarter (``change_words``) and a trend glyph over the quarters in ``series`` (from
+    ``Database.series``), saying how many of them are illustrative."""
+    quarters = sorted(set(series["quarter"]))
+    found = {
+        (r.metric, r.partner, r.quarter): (r.value, r.illustrative) for r in series.itertuples()
+    }
+    earlier = rows["comparison_quarter"].iloc[0] if len(rows) else ""
+    records = []
+    for row, label in zip(rows.to_dict("records"), labels, strict=True):
+        unit = catalogue[row["metric"]].unit.name
+        hits = [found.get((row["metric"], row["partner"], q)) for q in quarters]
+        values = [h[0] if h else None for h in hits]
+        made_up = sum(1 for h in hits if h and h[1])
+        trend = sparkline(values)
+        if trend and made_up:
+            shown = sum(h is not None for h in hits)
+            trend += " (all illustrative)" if made_up == shown else f" ({made_up} illustrative)"
+        value = format_value(row["value"], unit) if not compare.missing(row["value"]) else "—"
+        records.append(
+            {
+                "Figure": row["label"],
+                "For": label,
+                "Value": value
+                + (f" ({ILLUSTRATIVE.lower()})" if row["value_illustrative"] else ""),
+                f"Change vs {earlier}": change_words(row),
+                "Trend": trend,
+            }
+        )
+    span = f"{quarters[0]} to {quarters[-1]}" if quarters else "no quarters"
+    return pd.DataFrame(
+        records, columns=["Figure", "For", "Value", f"Change vs {earlier}", "Trend"]
+    ).rename(columns={"Trend": f"Trend, {span}"})
 
 
 # --- debt collection ---------------------------------------------------------------------

@@ -18,15 +18,16 @@ starts; a value that cannot be used falls back to the default with a note saying
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from secrets import token_hex
 
 import pandas as pd
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from emss import auth, charts, compare, ingest, tables, upload_guard
+from emss import auth, charts, compare, debt, ingest, tables, upload_guard
 from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, Metric, load_catalogue
 from emss.charts import PreparedChart
 from emss.export import to_csv
@@ -61,6 +62,18 @@ PAGES = (
     ("pages/9_Upload.py", "Upload"),
     ("pages/10_History.py", "History"),
 )
+
+# The FSC figure whose invoices a computed snapshot can list (the page's drill-down).
+ON_HOLD_METRIC = "fsc_invoices_on_hold_90d"
+ON_HOLD_HEADINGS = {
+    "invoice_id": "Invoice ID",
+    "invoice_number": "Invoice number",
+    "supplier": "Supplier",
+    "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized"),
+    "hold_name": "Hold",
+    "hold_date": st.column_config.DateColumn("Held since", format="D MMM YYYY"),
+    "days_on_hold": "Days on hold",
+}
 
 # The page that shows every figure of an area (its label is the area's code).
 AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().areas}
@@ -158,60 +171,133 @@ def provenance_lines() -> list[str]:
     return tables.provenance_lines(snapshots_in_use())
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _debt_movements(root: str, version: tuple, quarter: Quarter, *choice) -> pd.DataFrame:
-    return _database(root).debt_movements(quarter, *choice)
+@dataclass(frozen=True)
+class DebtTables:
+    """What the Debt page shows for a choice: each partner's total (``debt.totals``), the
+    subtotalled table (``tables.debt_table``) and that table's CSV."""
+
+    totals: pd.DataFrame
+    table: pd.DataFrame
+    csv: str
 
 
-def debt_movements(
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _debt_tables(root: str, version: tuple, quarter: Quarter, *choice) -> DebtTables | None:
+    movements = _database(root).debt_movements(quarter, *choice)
+    if movements.empty:
+        return None
+    table = tables.debt_table(movements)
+    return DebtTables(debt.totals(movements), table, to_csv(table))
+
+
+def debt_tables(
     quarter: Quarter,
     partners: Sequence[str] | None = None,
     collectors: Sequence[str] | None = None,
     sectors: Sequence[str] | None = None,
-) -> pd.DataFrame:
+) -> DebtTables | None:
+    """The quarter's debt movements for a choice, as the Debt page shows them; None when
+    none were reported."""
     args = tuple(tuple(x) if x else None for x in (partners, collectors, sectors))
-    return _debt_movements(*_key(), quarter, *args)
+    return _debt_tables(*_key(), quarter, *args)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# Prepared charts and tables are shared between sessions (st.cache_resource, not copied on
+# every run as st.cache_data would) and never changed after they are made.
+
+
+@dataclass(frozen=True)
+class Drawable:
+    """A prepared chart with its data already in the form Streamlit sends to the browser
+    (Arrow bytes), so a rerun does not convert the chart's rows again."""
+
+    prepared: PreparedChart
+    spec: dict  # the spec, its data named DATASET rather than inline
+    data: bytes
+
+
+DATASET = "figures"
+
+
+def _drawable(prepared: PreparedChart | None) -> Drawable | None:
+    if prepared is None:
+        return None
+    spec = {key: value for key, value in prepared.spec.items() if key != "data"}
+    spec["data"] = {"name": DATASET}
+    rows = pd.DataFrame(prepared.spec["data"]["values"])
+    return Drawable(prepared, spec, convert_anything_to_arrow_bytes(rows))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _debt_sector_chart(
     root: str, version: tuple, quarter: Quarter, *choice: tuple[str, ...]
-) -> PreparedChart:
-    return charts.prepared_debt_sector(_database(root).debt_movements(quarter, *choice), quarter)
+) -> Drawable:
+    movements = _database(root).debt_movements(quarter, *choice)
+    return _drawable(charts.prepared_debt_sector(movements, quarter))
 
 
 def debt_sector_chart(
     quarter: Quarter, partners: Sequence[str], collectors: Sequence[str], sectors: Sequence[str]
-) -> PreparedChart:
+) -> Drawable:
     """The quarter's movement by sector for the partners, collectors and sectors chosen."""
     return _debt_sector_chart(*_key(), quarter, tuple(partners), tuple(collectors), tuple(sectors))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _debt_trend_chart(
-    root: str, version: tuple, first: Quarter, last: Quarter, partners: tuple[str, ...]
-) -> PreparedChart | None:
-    return charts.prepared_debt_trend(_database(root).debt_trend(first, last, partners or None))
+    root: str, version: tuple, filters: Filters, partners: tuple[str, ...]
+) -> Drawable | None:
+    trend = _database(root).debt_trend(filters.first, filters.last, partners or None)
+    return _drawable(charts.prepared_debt_trend(trend, filters.quarter))
 
 
-def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> PreparedChart | None:
-    """Each partner's total movement over the filters' range; None when there is none."""
-    return _debt_trend_chart(*_key(), filters.first, filters.last, tuple(partners))
+def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> Drawable | None:
+    """Each partner's total movement over the filters' range, its title stating the chosen
+    quarter's; None when there is none."""
+    return _debt_trend_chart(*_key(), filters, tuple(partners))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _trend(
     root: str,
     version: tuple,
     key: str,
     partners: tuple[str, ...],
-    first: Quarter,
-    last: Quarter,
+    filters: Filters,
     target: Target | None,
-) -> PreparedChart | None:
+) -> Drawable | None:
     db = _database(root)
-    series = db.series((key,), partners, first, last)
-    return charts.prepared_trend(series, db.catalogue[key], target, first, last)
+    series = db.series((key,), partners, filters.first, filters.last)
+    return _drawable(
+        charts.prepared_trend(
+            series,
+            db.catalogue[key],
+            target,
+            filters.first,
+            filters.last,
+            filters.quarter,
+            filters.comparison_quarter,
+        )
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _glance(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
+    db = _database(root)
+    rows = _area_rows(root, version, area, filters)
+    start = max(filters.first, filters.quarter.shift(1 - tables.SPARK_QUARTERS))
+    keys = tuple(dict.fromkeys(rows["metric"]))
+    series = db.series(keys, tuple(dict.fromkeys(rows["partner"])), start, filters.quarter)
+    labels = [figure_label(row, filters) for row in rows.to_dict("records")]
+    return tables.glance_table(rows, series, labels, db.catalogue)
+
+
+def _area_rows(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
+    if filters.is_whole:
+        rows = _whole_summary(root, version, filters.quarter, filters.comparison)
+    else:
+        rows = _summary(root, version, filters.quarter, filters.partners, filters.comparison)
+    return rows[rows["area"] == area]
 
 
 # Keyed on the store and its targets (report.inputs_version): a new snapshot or new targets,
@@ -413,17 +499,20 @@ def partner_name(partner: str) -> str:
     return PARTNER_NAMES.get(partner, partner)
 
 
-def show_chart(prepared: PreparedChart, name: str) -> None:
-    text = prepared.text
+def show_chart(chart: Drawable, name: str) -> None:
+    """A chart under its title, with its caption and its data table and description."""
+    text = chart.prepared.text
     st.markdown(f"**{text.title}**")
-    st.vega_lite_chart(prepared.spec, width="stretch", alt=text.title)
+    # A fresh top-level dict each run: Streamlit takes the datasets out of the spec it gets.
+    spec = {**chart.spec, "datasets": {DATASET: chart.data}}
+    st.vega_lite_chart(spec, width="stretch", alt=text.title)
     st.caption(text.caption)
     data_table(
-        prepared.table,
+        chart.prepared.table,
         name=name,
         label="Data table and description",
         description=text.description,
-        csv=prepared.csv,
+        csv=chart.prepared.csv,
     )
 
 
@@ -462,7 +551,7 @@ def metric_trend(
     metric: Metric, partners: Sequence[str], filters: Filters, target: Target | None
 ) -> None:
     """A metric's trend chart over the filters' range, or a sentence when there is none."""
-    prepared = _trend(*_key(), metric.key, tuple(partners), filters.first, filters.last, target)
+    prepared = _trend(*_key(), metric.key, tuple(partners), filters, target)
     if prepared is None:
         st.markdown(f"No figures for {metric.label} from {filters.first} to {filters.last}.")
         return
@@ -476,39 +565,120 @@ def area_page(area: str) -> None:
 
 
 def area_view(area: str, filters: Filters) -> None:
-    """Every catalogue metric of an area: figures, comparison, notes and trend."""
+    """Every catalogue metric of an area in one table (figure, change, trend glyph), then
+    the figure chosen in full: its tiles, notes, definition and trend chart.
+
+    One chart at a time: each chart costs the browser far more than a table row, and the
+    table already answers "how did each figure move"."""
     catalogue = database().catalogue
-    rows = summary(filters)
-    rows = rows[rows["area"] == area]
-    set_targets = targets()
+    rows = _area_rows(*_key(), area, filters)
     st.caption(
         f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
         f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
     )
     if rows["value"].isna().all():
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    for metric in catalogue.in_area(area):
-        shown = rows[rows["metric"] == metric.key]
-        st.subheader(metric.label, divider="gray")
-        if metric.is_emss_wide and not filters.is_whole:
-            st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
-        left, right = st.columns([2, 3], gap="large")
-        with left:
-            for column, row in zip(st.columns(len(shown)), shown.to_dict("records"), strict=True):
-                with column:
-                    figure_tile(row, figure_label(row, filters), set_targets.get(metric.key))
-            sources = [metric.source]
-            for row in shown.to_dict("records"):
-                note, source = tables.note_parts(row["note"])
-                if note:
-                    st.caption(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
-                sources.append(source)
-            about = metric.description
-            if metric.standard:
-                about += f" Standard: {metric.standard}."
-            st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
-        with right:
-            metric_trend(metric, shown["partner"].tolist(), filters, set_targets.get(metric.key))
+    glance = _glance(*_key(), area, filters)
+    st.table(glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
+    st.download_button(
+        "Download CSV",
+        to_csv(glance),
+        file_name=f"{area.lower()}-{filters.quarter.slug}.csv",
+        mime="text/csv",
+        key=f"download_{area.lower()}_glance",
+    )
+    metrics = catalogue.in_area(area)
+    reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
+    first = reported["metric"].iloc[0] if len(reported) else metrics[0].key
+    metric = st.selectbox(
+        "Figure shown in full",
+        metrics,
+        index=[m.key for m in metrics].index(first),
+        format_func=lambda m: m.label,
+        key=f"emss_area_figure_{area}",
+    )
+    metric_view(metric, rows[rows["metric"] == metric.key], filters, targets().get(metric.key))
+
+
+def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -> None:
+    """One metric in full: its figures, comparison, notes, definition and trend chart."""
+    st.subheader(metric.label, divider="gray")
+    if metric.is_emss_wide and not filters.is_whole:
+        st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        figures = shown.to_dict("records")
+        for row in figures:  # one above the other: side by side, their changes were cut short
+            figure_tile(row, figure_label(row, filters), target)
+        sources = [metric.source]
+        for row in figures:
+            note, source = tables.note_parts(row["note"])
+            if note:
+                st.caption(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
+            sources.append(source)
+        about = metric.description
+        if metric.standard:
+            about += f" Standard: {metric.standard}."
+        st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
+    with right:
+        metric_trend(metric, shown["partner"].tolist(), filters, target)
+    if metric.key == ON_HOLD_METRIC:
+        on_hold_invoices(filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _on_hold(root: str, version: tuple, quarter: Quarter) -> pd.DataFrame:
+    from emss.sources import stored
+
+    return stored.on_hold_invoices(_database(root).store, quarter)
+
+
+def on_hold_invoices(filters: Filters) -> None:
+    """The invoices on hold over 90 days behind the figure, per council, when a computed
+    snapshot lists them for the quarter."""
+    from emss.sources import stored
+
+    frame = _on_hold(*_key(), filters.quarter)
+    frame = frame[frame["partner"].isin(filters.partners)] if not filters.is_whole else frame
+    if frame.empty:
+        return
+    st.markdown(f"**The invoices on hold over 90 days at the end of {filters.quarter}**")
+    for partner, held in frame.groupby("partner", sort=False):
+        with st.expander(f"{partner_name(partner)}: {len(held):,} invoices"):
+            st.dataframe(
+                held.drop(columns=["snapshot_id", "partner"]),
+                hide_index=True,
+                width="stretch",
+                column_config=ON_HOLD_HEADINGS,
+            )
+            st.download_button(
+                "Download CSV",
+                stored.on_hold_csv(held),
+                file_name=f"on-hold-{partner.lower()}-{filters.quarter.slug}.csv",
+                mime="text/csv",
+                key=f"download_on_hold_{partner}",
+            )
+    st.caption(
+        "From the Payables export computed into the quarter's figures (newest computed "
+        f"snapshot {frame['snapshot_id'].iloc[0]})."
+    )
+
+
+def warm_caches() -> None:
+    """Prepare what the first visitor after a commit would wait for (the default view of
+    every area, its table and first chart): call right after a commit or withdrawal."""
+    quarters = database().quarters_with_data()
+    if not quarters:
+        return
+    current = st.session_state.get(STATE_FILTERS) or filters_from_params({}, quarters)[0]
+    for area in database().catalogue.areas:
+        rows = _area_rows(*_key(), area, current)
+        _glance(*_key(), area, current)
+        shown = rows[rows["value"].notna()]
+        if not shown.empty:
+            key = shown["metric"].iloc[0]
+            partners = tuple(shown.loc[shown["metric"] == key, "partner"])
+            _trend(*_key(), key, partners, current, targets().get(key))
 
 
 # --- editing: who may upload and withdraw (the rules are in emss.auth) -----------------

@@ -169,6 +169,8 @@ if pending in active:
             f"Snapshot {pending} was withdrawn by {markdown_literal(who)}. Every page now shows "
             "the figures it had replaced."
         )
+        with st.spinner("Preparing the pages for their first visitors…"):
+            ui.warm_caches()
     if confirmed or cancelled:
         del st.session_state["history_withdraw_pending"]
         st.rerun()

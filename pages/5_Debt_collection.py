@@ -3,7 +3,7 @@ sector, its totals, a chart by sector and each council's trend."""
 
 import streamlit as st
 
-from emss import debt, export, tables, ui
+from emss import debt, ui
 
 filters = ui.page_setup("Debt collection")
 spec = ui.database().catalogue.debt
@@ -20,18 +20,17 @@ with st.container(horizontal=True):
     )
     sectors = st.multiselect("Sectors", spec.sectors, default=spec.sectors, key="debt_sectors")
 
-movements = (
-    ui.debt_movements(filters.quarter, partners, collectors, sectors)
+shown = (
+    ui.debt_tables(filters.quarter, partners, collectors, sectors)
     if collectors and sectors
     else None
 )
-if movements is None:
+if not (collectors and sectors):
     st.info("Choose at least one collector and one sector to see the movements.")
-elif movements.empty:
+elif shown is None:
     st.info(f"No debt movements were reported for {filters.quarter} for this choice.")
 else:
-    totals = debt.totals(movements)
-    for column, row in zip(st.columns(len(totals)), totals.itertuples(), strict=True):
+    for column, row in zip(st.columns(len(shown.totals)), shown.totals.itertuples(), strict=True):
         with column:
             st.metric(
                 f"{row.partner}: total movement" + (" · Illustrative" if row.illustrative else ""),
@@ -41,16 +40,15 @@ else:
             st.caption(f"{debt.direction(row.movement_gbp)} in {filters.quarter}.")
 
     st.subheader("Movements by council, collector and sector", divider="gray")
-    table = tables.debt_table(movements)
-    st.dataframe(
-        table,
+    # A static table: every row shown and every note whole (the report's commentary).
+    st.table(
+        shown.table.drop(columns=debt.AMOUNT),
         hide_index=True,
-        width="stretch",
-        column_config={"movement_gbp": st.column_config.NumberColumn("Movement (£)")},
+        alt=f"Debt movements by council, collector and sector, {filters.quarter}",
     )
     st.download_button(
         "Download CSV",
-        export.to_csv(table),
+        shown.csv,
         file_name=f"debt-{filters.quarter.slug}.csv",
         mime="text/csv",
         key="download_debt_table",

@@ -80,6 +80,8 @@ def stored_message(snapshot) -> None:
     )
     st.session_state["upload_round"] += 1
     ui.follow_latest_quarter()
+    with st.spinner("Preparing the pages for their first visitors…"):
+        ui.warm_caches()
     st.rerun()
 
 

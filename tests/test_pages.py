@@ -6,14 +6,20 @@ there, so the navigation links resolve as they do in the running app.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from emss import tables as emss_tables
+from emss.catalogue import load_catalogue
+from emss.debt import AMOUNT as DEBT_AMOUNT
+from emss.sources import compute as computing
+from emss.sources.config import load_config
 from emss.store import Store
-from emss.tables import ILLUSTRATIVE_MARK
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -56,6 +62,18 @@ def tables(at: AppTest) -> pd.DataFrame:
     return pd.concat([df.value for df in at.dataframe], ignore_index=True)
 
 
+def show_in_full(at: AppTest, area: str, key: str) -> AppTest:
+    """Choose the area page's figure shown in full (tiles, notes and chart)."""
+    at.selectbox(key=f"emss_area_figure_{area}").set_value(load_catalogue()[key]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def glance(at: AppTest) -> pd.DataFrame:
+    """The area page's table of every figure."""
+    return at.table[0].value
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_without_an_error(store: Store, page: str) -> None:
     at = open_page(page)
@@ -77,28 +95,46 @@ def test_customer_page_shows_satisfaction_against_q2(store: Store) -> None:
 
 
 def test_fsc_page_shows_both_councils_invoice_payment_side_by_side(store: Store) -> None:
-    at = open_page("pages/2_FSC.py", view="Councils")
+    at = show_in_full(open_page("pages/2_FSC.py", view="Councils"), "FSC", "fsc_invoices_paid_30d")
     shown = tiles(at)
     # Q2 is generated, so neither council's figure is judged against it (compare.comparable).
     assert ("LCC", "95.7%", "") in shown
     assert ("NCC", "95.3%", "") in shown
     assert "No reported 2023/24 Q2 figure to compare with." in texts(at)
+    # The chart's point: this quarter, and no comparison with a generated Q2 figure.
+    assert (
+        "Invoices paid within 30 days in 2023/24 Q3: LCC 95.7%; NCC 95.3%; "
+        "no reported 2023/24 Q2 figure to compare with"
+    ) in texts(at)
+
+
+def test_the_area_table_shows_every_figure_and_never_compares_with_a_generated_one(
+    store: Store,
+) -> None:
+    table = glance(open_page("pages/2_FSC.py", view="Councils")).set_index(["Figure", "For"])
+    paid = table.loc[("Invoices paid within 30 days", "NCC")]
+    assert paid["Value"] == "95.3%"
+    assert paid["Change vs 2023/24 Q2"] == "No reported figure to compare with"
+    made = table.loc[("Supplier payments made", "LCC")]
+    assert made["Value"] == "13,622 (illustrative)"
+    assert made["Change vs 2023/24 Q2"] == "Illustrative: not compared"
+    assert made["Trend, 2021/22 Q4 to 2023/24 Q3"].endswith("(all illustrative)")
+    assert len(table) == 2 * 8 - 1  # every FSC metric per council, the EMSS-wide one once
 
 
 def test_emss_view_shows_council_rates_that_have_no_emss_figure(store: Store) -> None:
-    at = open_page("pages/2_FSC.py")
+    at = show_in_full(open_page("pages/2_FSC.py"), "FSC", "fsc_invoices_paid_30d")
     values = [value for _, value, _ in tiles(at)]
     assert "95.7%" in values and "95.3%" in values
-    assert "£124m" in values  # as the report rounds it
+    assert "£124m" in set(glance(at)["Value"])  # as the report rounds it
 
 
 def test_choosing_ncc_changes_what_the_fsc_page_shows(store: Store) -> None:
     at = open_page("pages/2_FSC.py", view="Councils")
-    assert {"LCC", "NCC"} <= {label for label, _, _ in tiles(at)}
+    assert {"LCC", "NCC"} <= set(glance(at)["For"])
     at.radio(key=VIEW).set_value("NCC").run()
-    labels = {label.removeprefix(ILLUSTRATIVE_MARK) for label, _, _ in tiles(at)}
-    assert labels == {"NCC", "EMSS-wide"}
-    values = [value for _, value, _ in tiles(at)]
+    assert set(glance(at)["For"]) == {"NCC", "EMSS-wide"}
+    values = list(glance(at)["Value"])
     assert "95.3%" in values and "95.7%" not in values
     assert at.query_params["view"] == "NCC"
 
@@ -164,7 +200,8 @@ def test_debt_page_shows_the_councils_totals_and_the_notes(store: Store) -> None
     at = open_page("pages/5_Debt_collection.py")
     assert ("NCC: total movement", "−£5,671,250", "") in tiles(at)
     assert ("LCC: total movement", "+£1,498,159", "") in tiles(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
+    assert DEBT_AMOUNT not in table.columns  # the amounts are written once, exactly
     business = table[(table["Partner"] == "NCC") & (table["Sector"] == "Business")].iloc[0]
     assert business["Movement"] == "−£5,329,828"
     assert business["Direction"] == "▼ Debt fell"
@@ -179,7 +216,7 @@ def test_debt_collector_and_partner_filters_narrow_the_table(store: Store) -> No
     at = open_page("pages/5_Debt_collection.py", view="NCC")
     at.multiselect(key="debt_collectors").set_value(["Thornton Hope"]).run()
     assert tiles(at) == [("NCC: total movement", "+£53,228", "")]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     lines = table[~table["Sector"].str.startswith("Total")]
     assert set(lines["Collector"]) == {"Thornton Hope"}
 
@@ -219,6 +256,7 @@ def test_targets_give_a_status_in_words(store: Store) -> None:
         "[fsc_invoices_paid_30d]\ntarget = 95.5\namber = 95.0\n", encoding="utf-8"
     )
     at = open_page("pages/2_FSC.py", view="Councils")
+    show_in_full(at, "FSC", "fsc_invoices_paid_30d")
     captions = [c.value for c in at.caption]
     assert "✓ On target (target 95.5%)" in captions  # LCC 95.7%
     assert "! Near target (target 95.5%)" in captions  # NCC 95.3%
@@ -266,3 +304,48 @@ def test_provenance_names_the_newest_snapshots_and_counts_the_rest(store: Store)
     assert "by editor 5." in sidebar and "by editor 1." in sidebar
     assert "by editor 0." not in sidebar
     assert "3 earlier snapshots in use: see History." in sidebar
+
+
+def test_fsc_lists_the_invoices_on_hold_when_a_computed_snapshot_has_them(store: Store) -> None:
+    at = show_in_full(open_page("pages/2_FSC.py"), "FSC", "fsc_invoices_on_hold_90d")
+    assert not [e for e in at.expander if "invoices" in e.label]  # nothing computed yet
+
+    samples = sorted((Path(APP).parent / "data" / "samples").glob("*.csv"))
+    result = computing.compute(samples, load_config(), today=dt.date(2024, 3, 18))
+    computing.commit(store, result, uploaded_by="fsc")
+    at = show_in_full(open_page("pages/2_FSC.py"), "FSC", "fsc_invoices_on_hold_90d")
+    labels = [e.label for e in at.expander if "invoices" in e.label]
+    assert labels == [
+        "Leicestershire County Council: 841 invoices",
+        "Nottingham City Council: 568 invoices",
+    ]
+    held = next(df.value for df in at.dataframe if "supplier" in df.value.columns)
+    assert len(held) == 841 and held["days_on_hold"].min() >= 90
+
+    at.radio(key=VIEW).set_value("NCC").run()
+    labels = [e.label for e in at.expander if "invoices" in e.label]
+    assert labels == ["Nottingham City Council: 568 invoices"]
+
+
+def _warm_after_commit() -> None:
+    from emss import ui
+
+    ui.warm_caches()
+
+
+def test_warming_after_a_commit_prepares_what_the_first_visitor_sees(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    made = []
+    glance_table = emss_tables.glance_table
+    monkeypatch.setattr(
+        emss_tables, "glance_table", lambda *args: made.append(args) or glance_table(*args)
+    )
+    at = AppTest.from_function(_warm_after_commit, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(made) == len(load_catalogue().areas)  # every area's table, once
+    open_page("pages/1_ESC.py")
+    assert len(made) == len(load_catalogue().areas)  # the page found its table ready
