@@ -22,7 +22,7 @@ st.caption(
 )
 
 for code, name in db.catalogue.areas.items():
-    st.subheader(name, divider="gray")
+    st.header(name, divider="gray")
     headline = tables.headlines(rows, code)
     if headline.empty:
         st.markdown(f"No {name} figures were reported for {filters.quarter}.")
@@ -39,7 +39,7 @@ for code, name in db.catalogue.areas.items():
         query_params=filters.params(),
     )
 
-st.subheader(f"What moved most since {filters.comparison_quarter}", divider="gray")
+st.header(f"What moved most since {filters.comparison_quarter}", divider="gray")
 st.caption(
     "Ranked by the change relative to the earlier figure, so that figures in different units "
     "can be compared. Volumes (neither better nor worse when they change) are left out."
@@ -57,5 +57,5 @@ for column, which, heading in (
         else:
             st.dataframe(tables.changes_table(moved), hide_index=True, width="stretch")
 
-st.subheader("Where these figures come from", divider="gray")
+st.header("Where these figures come from", divider="gray")
 st.markdown("\n".join(f"- {line}" for line in ui.provenance_lines()))

@@ -24,7 +24,7 @@ st.markdown(
     + "."
 )
 
-st.subheader("Metrics", divider="gray")
+st.header("Metrics", divider="gray")
 table = tables.catalogue_table(catalogue)
 st.dataframe(table, hide_index=True, width="stretch")
 st.download_button(
@@ -36,7 +36,7 @@ st.download_button(
 )
 
 debt = catalogue.debt
-st.subheader("Debt movements", divider="gray")
+st.header("Debt movements", divider="gray")
 st.markdown(
     f"{debt.description}\n\n"
     f"- **Councils:** {', '.join(debt.partners)}\n"

@@ -90,7 +90,7 @@ if validation.metrics.empty and validation.debt.empty:
     )
     st.stop()
 
-st.subheader("Preview: nothing has been stored yet")
+st.header("Preview: nothing has been stored yet")
 st.markdown(
     f"**Quarters covered:** {'; '.join(q.label for q in validation.quarters)}  \n"
     f"**Changes:** {preview.summary()}"

@@ -21,7 +21,7 @@ st.markdown(
     "figures out of every page and brings back the ones it replaced; nothing is deleted."
 )
 
-st.subheader("Snapshots")
+st.header("Snapshots")
 when = st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm [UTC]")
 st.dataframe(
     tables.manifest_table(snapshots),
@@ -30,7 +30,7 @@ st.dataframe(
     column_config={"When": when, "Withdrawn": when},
 )
 
-st.subheader("What a snapshot holds")
+st.header("What a snapshot holds")
 chosen = st.selectbox(
     "Snapshot",
     newest_first,
@@ -46,7 +46,7 @@ for dataset, label in (("metrics", "Figures"), ("debt", "Debt movements")):
             label=f"{label} in {chosen}: {len(held[dataset]):,}",
         )
 
-st.subheader("Revision history of a figure")
+st.header("Revision history of a figure")
 with st.container(horizontal=True):
     quarter = st.selectbox(
         "Quarter",
@@ -79,7 +79,7 @@ else:
         column_config={"On": when},
     )
 
-st.subheader("Withdraw a snapshot")
+st.header("Withdraw a snapshot")
 done = st.session_state.pop("history_withdrawn", None)
 if done:
     st.success(done, icon=":material/check_circle:")
