@@ -1,4 +1,9 @@
-"""The command line: ``python -m emss COMMAND --help``."""
+"""The command line: ``python -m emss COMMAND --help``.
+
+Parsing the arguments needs only the catalogue and quarters; pandas, DuckDB, the store and
+the report stack are imported inside the commands that use them, so ``--help`` and a
+mistyped argument answer at once and each command loads only what it needs.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,21 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from emss import compare, debt, ingest, projects
 from emss.catalogue import DEBT, PARTNERS, load_catalogue
-from emss.export import template, to_csv
 from emss.quarters import Quarter, QuarterError
-from emss.queries import Database
-from emss.store import Store, StoreError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from emss import ingest
+    from emss.queries import Database
 
 DEBT_FIELDS = list(DEBT.columns[1:])  # every column of an upload but the quarter
+# The keys of emss.compare.COMPARISONS (tests/test_cli.py checks they agree), written here so
+# that parsing does not import pandas.
+COMPARISON_KEYS = ("previous", "year_ago")
 
 
 def _quarter(text: str) -> Quarter:
@@ -36,6 +45,8 @@ def _partner(text: str) -> str:
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    from emss.export import to_csv
+
     if fmt == "csv":
         sys.stdout.write(to_csv(frame))
     elif fmt == "json":
@@ -47,6 +58,8 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def _read(paths: Sequence[Path]) -> ingest.Validation:
+    from emss import ingest
+
     files = []
     for path in paths:
         try:
@@ -66,6 +79,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from emss import ingest
+    from emss.queries import Database
+    from emss.store import Store, StoreError
+
     result = _read(args.files)
     if not result.ok:
         for problem in result.problems:
@@ -94,6 +111,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshots(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from emss.store import Store
+
     rows = [
         {
             "id": s.id,
@@ -114,6 +135,8 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
+    from emss.store import Store, StoreError
+
     try:
         snapshot = Store.default().withdraw(args.id, withdrawn_by=args.by)
     except StoreError as error:
@@ -133,6 +156,10 @@ def _no_data(db: Database, quarter: Quarter) -> bool:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from emss import compare
+    from emss.queries import Database
+    from emss.store import Store
+
     db = Database(Store.default())
     if _no_data(db, args.quarter):
         return 1
@@ -143,6 +170,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_debt(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from emss import debt
+    from emss.queries import Database
+    from emss.store import Store
+
     db = Database(Store.default())
     if _no_data(db, args.quarter):
         return 1
@@ -156,13 +189,23 @@ def cmd_debt(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     if args.kind == "projects":
+        from emss import projects
+        from emss.queries import Database
+        from emss.store import Store
+
         sys.stdout.write(projects.template(Database(Store.default()), args.quarter))
     else:
+        from emss.export import template
+
         sys.stdout.write(template(args.quarter, args.kind))
     return 0
 
 
 def cmd_projects(args: argparse.Namespace) -> int:
+    from emss import compare, projects
+    from emss.queries import Database
+    from emss.store import Store
+
     db = Database(Store.default())
     comparison = compare.comparison_quarter(args.quarter, args.comparison)
     frame = projects.records(
@@ -188,6 +231,8 @@ def _theme(text: str) -> str:
 def cmd_report(args: argparse.Namespace) -> int:
     # The drawing and document libraries load only for this command.
     from emss import report, report_render
+    from emss.queries import Database
+    from emss.store import Store
     from emss.targets import TargetsError
 
     db = Database(Store.default())
@@ -211,6 +256,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_compute(args: argparse.Namespace) -> int:
     from emss.sources import compute, stored
     from emss.sources.config import SourcesConfigError, load_config
+    from emss.store import Store, StoreError
 
     store = Store.default()
     try:
@@ -306,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--comparison",
-        choices=["previous", "year_ago"],
+        choices=COMPARISON_KEYS,
         default="previous",
         help="compare with the previous quarter (default) or the same quarter a year earlier",
     )
@@ -323,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--comparison",
-        choices=list(compare.COMPARISONS),
+        choices=COMPARISON_KEYS,
         default="previous",
         help="compare with the previous quarter (default) or the same quarter a year earlier",
     )
