@@ -38,7 +38,34 @@ Q3, Q4 = "2023/24 Q3", "2023/24 Q4"
 
 # Pages that fail today for a cause in another owner's area, by (store, size, page label).
 # The lead removes an entry once that area is merged; the assertions stay as they are.
-KNOWN: dict[tuple[str, str, str], str] = {}
+_NAN_NOTES = (
+    'owner A/B, notes (issue 11 point 5): "Note, EMSS: nan" under summed and derived figures '
+    "and under figures uploaded without a note (compare.summarise's note, ui.area_view)"
+)
+_CAUSES = {
+    ("bundled", "Overview"): "owner A, Overview: the two 'What moved most' tables scroll sideways",
+    ("bundled", "ESC"): _NAN_NOTES,
+    ("bundled", "FSC"): _NAN_NOTES,
+    ("q4", "ESC"): _NAN_NOTES,
+    ("q4", "FSC"): _NAN_NOTES,
+    ("q4", "People"): _NAN_NOTES,
+    ("q4", "Customer"): _NAN_NOTES,
+    **{
+        (store, "Debt collection"): "owner B, Debt page: the collector and sector pickers cut "
+        "their choices and scroll sideways; on a phone the movements table scrolls sideways"
+        for store in ("bundled", "q4")
+    },
+    **{
+        (store, "Definitions"): "owner C, Definitions: the catalogue table scrolls sideways "
+        "(issue 11 point 6: Definitions should read as a glossary)"
+        for store in ("bundled", "q4")
+    },
+    **{
+        (store, "History"): "owner C, History: the snapshot tables scroll sideways"
+        for store in ("bundled", "q4")
+    },
+}
+KNOWN = {(store, size, page): why for (store, page), why in _CAUSES.items() for size in SIZES}
 
 _axe = Axe()
 
