@@ -28,7 +28,7 @@ from pathlib import Path
 
 from emss import ingest
 from emss.catalogue import VIEWS, load_catalogue
-from emss.filters import COMPARISONS, VIEW_LABELS
+from emss.filters import COMPARISONS, DEFAULT_VIEW, VIEW_LABELS
 from emss.queries import Database
 from emss.store import Store
 from emss.ui import PAGES
@@ -129,6 +129,7 @@ class Bench:
         self.bare_times: list[float] = []
         self._bare_turn = 0
         self._count = 0
+        self.turns: dict[str, int] = {}
 
     def product(self, action: Callable[[], None]) -> float:
         took = timed(self.page, action)
@@ -140,23 +141,31 @@ class Bench:
         return took
 
     def actions(self, name: str) -> list[Callable[[], None]]:
-        """One round of changes of a filter, ending where it started."""
+        """One round of changes of a filter, from its default back to it."""
         if name == "partner":
-            labels = [VIEW_LABELS[v] for v in VIEWS]
-            return [_radio(self.page, "Partner", x) for x in labels[1:] + labels[:1]]
+            views = list(VIEWS)
+            first = views.index(DEFAULT_VIEW)
+            labels = [VIEW_LABELS[v] for v in views[first + 1 :] + views[: first + 1]]
+            return [_radio(self.page, "Partner", x) for x in labels]
         if name == "comparison":
             labels = list(COMPARISONS.values())
             return [_radio(self.page, "Compare with", x) for x in labels[1:] + labels[:1]]
         shown = self.quarters[:3]  # newest first, as in the selectbox
         return [_quarter(self.page, q) for q in shown[1:] + shown[:1]]
 
+    def next_change(self, name: str) -> Callable[[], None]:
+        """The change of a filter to its next value (a page opens on the defaults)."""
+        turn = self.turns.get(name, 0)
+        self.turns[name] = turn + 1
+        round_ = self.actions(name)
+        return round_[turn % len(round_)]
+
     def changes(self, name: str, count: int) -> list[float]:
         """One untimed round (the caches then hold every value), then ``count`` timed
         changes."""
-        for action in self.actions(name):
-            timed(self.page, action)
-        round_ = self.actions(name)
-        return [self.product(round_[i % len(round_)]) for i in range(count)]
+        for _ in self.actions(name):
+            timed(self.page, self.next_change(name))
+        return [self.product(self.next_change(name)) for _ in range(count)]
 
     def open_from_overview(self, url: str, label: str) -> float:
         self.page.goto(url)
@@ -219,14 +228,14 @@ def measure(store: Path, changes: int, first_views: int) -> dict:
                     figures["open"] = [bench.open_from_overview(server.url, label)]
                 page.goto(url)
                 wait_until_settled(page, timeout=TIMEOUT_MS)
+                bench.turns.clear()  # a new session: the filters are at their defaults
                 if page.get_by_test_id("stSidebar").get_by_role("radiogroup").count():
                     for name in FILTERS:
                         figures[name] = bench.changes(name, changes)
                     first = []
-                    partner_round = bench.actions("partner")
                     for turn in range(first_views):
                         _correction(Store(server.data_dir), turn)
-                        first.append(bench.product(partner_round[turn % len(partner_round)]))
+                        first.append(bench.product(bench.next_change("partner")))
                     figures["first_view"] = first
                 result["pages"][label] = figures
             result["bare"] = bench.bare_times
