@@ -31,7 +31,6 @@ from emss.catalogue import VIEWS, load_catalogue
 from emss.filters import COMPARISONS, DEFAULT_VIEW, VIEW_LABELS
 from emss.queries import Database
 from emss.store import Store
-from emss.ui import PAGES
 from tests.browser.helpers import (
     CHARTS_DRAWN_JS,
     CHROMIUM_ARGS,
@@ -189,6 +188,8 @@ def _correction(store: Store, turn: int) -> None:
 def measure(store: Path, changes: int, first_views: int) -> dict:
     """Every figure above for one store (served from a copy: the upload changes it)."""
     from playwright.sync_api import sync_playwright
+
+    from emss.ui import PAGES  # imports streamlit: only when the section runs
 
     pages = [(path, label) for path, label in PAGES if (REPO_ROOT / path).exists()]
     result: dict = {"pages": {}}
