@@ -19,6 +19,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from emss.ui import PAGES
 from tests.browser.helpers import (
+    CHARTS_DRAWN_JS,
+    IDLE_CALLBACK_JS,
     REPO_ROOT,
     open_url,
     serving,
@@ -68,6 +70,9 @@ _CAUSES = {
 KNOWN = {(store, size, page): why for (store, page), why in _CAUSES.items() for size in SIZES}
 
 _axe = Axe()
+_MAIN_HEIGHT_JS = """
+() => Math.ceil(document.querySelector('[data-testid="stMain"]').scrollHeight)
+"""
 
 # Sideways scrolling, "nan" and ellipsis-cut text, as a person would find them.
 _PROBLEMS_JS = r"""
@@ -189,9 +194,6 @@ def problems_on(browser, url: str, size: str, label: str, shot: str, *, editor: 
             if label == "Upload":
                 upload(page, q4_upload())
         wait_until_settled(page, timeout=TIMEOUT_MS)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9]+", "-", label)
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}-{size}-{name}.png"), full_page=True)
         found = page.evaluate(_PROBLEMS_JS)
         for rule in _axe.run(page).response["violations"]:
             if rule["impact"] in AXE_IMPACTS:
@@ -200,6 +202,15 @@ def problems_on(browser, url: str, size: str, label: str, shot: str, *, editor: 
                     f"axe {rule['id']} ({rule['impact']}, {len(rule['nodes'])} elements): "
                     f"{rule['help']}: {targets}"
                 )
+        # Streamlit scrolls its main area, not the document: a window as tall as that area
+        # shows the whole page in one picture.
+        tall = page.evaluate(_MAIN_HEIGHT_JS)
+        page.set_viewport_size({"width": width, "height": max(height, tall)})
+        page.evaluate(IDLE_CALLBACK_JS)
+        page.wait_for_function(CHARTS_DRAWN_JS, timeout=TIMEOUT_MS, polling="raf")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9]+", "-", label)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}-{size}-{name}.png"))
         return found
     finally:
         context.close()
