@@ -74,5 +74,5 @@ with summary_column:
             query_params=filters.params(),
         )
 
-st.subheader("Where these figures come from", divider="gray")
+st.header("Where these figures come from", divider="gray")
 st.markdown("\n".join(f"- {line}" for line in ui.provenance_lines()))

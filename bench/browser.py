@@ -1,7 +1,21 @@
-"""What a person at a browser waits for: cold start, a partner change, the server's memory.
+"""What a person at a browser waits for, on every page, against a bare Streamlit page.
 
-Uses the browser tests' server and idle helpers (tests/browser/helpers.py): ``streamlit run``
-on a free loopback port over the given store, and Debian chromium driven by Playwright.
+For a store: ``streamlit run app.py`` over a copy of it and ``streamlit run bench/bare_app.py``
+(a sidebar radio and eight ``st.metric`` tiles), both served as the browser tests serve
+(tests/browser/helpers.py) and driven in Debian chromium by Playwright. Measured:
+
+- cold start: ``streamlit run`` → the Overview settled;
+- on every page with filters, partner, quarter and comparison changes (after one untimed
+  round, so the caches hold the values: "cached"), click → settled;
+- on every page, opening it from the Overview through the sidebar's link;
+- the first view after an upload: a snapshot committed through the store (every cache is
+  keyed on the store's version, so all miss), then a partner change;
+- the server's resident memory after all of it.
+
+Settled means what a person sees: the script has finished (the status widget gone), every
+visible chart is drawn (vega-embed's canvas or SVG present and sized) and the browser is idle
+(``requestIdleCallback``). Every fourth product change is followed by a change on the bare
+page, so the floor is measured in the same minutes; figures are reported as ratios to it.
 """
 
 from __future__ import annotations
@@ -9,33 +23,56 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from emss.catalogue import VIEWS
-from emss.filters import DEFAULT_VIEW, VIEW_LABELS
+from emss import ingest
+from emss.catalogue import VIEWS, load_catalogue
+from emss.filters import COMPARISONS, DEFAULT_VIEW, VIEW_LABELS
+from emss.queries import Database
+from emss.store import Store
 from tests.browser.helpers import (
+    CHARTS_DRAWN_JS,
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
+    IDLE_CALLBACK_JS,
+    IDLE_JS,
+    REPO_ROOT,
     start_streamlit_server,
-    wait_for_streamlit_idle,
+    url_path,
+    wait_until_settled,
 )
 
 TIMEOUT_MS = 120_000
-# The text of every figure tile in the main area: what a partner change must update.
-_TILES_JS = """
-() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]'))
-  .map(e => e.innerText).join('|')
-"""
-# The app has finished its rerun and the tiles no longer say what they said before.
-_UPDATED_JS = """
-(before) => {
+BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
+BARE_EVERY = 4  # a bare-page change after every fourth product change
+FILTERS = ("partner", "quarter", "comparison")
+# Goals (issue 12): a ratio to the bare page's figure in the same run.
+CACHED_GOAL = 1.5  # p50 and p95 of a filter change
+FIRST_VIEW_GOAL = 3.0  # p95 of the first view after an upload
+COLD_START_GOAL_S = 3.0
+RSS_GOAL_MB = 300.0
+
+# Counts the script's runs and the changes to the main area: a change has been answered once
+# a run started after the click (or, for a run too quick to be drawn as running, a change of
+# what the page shows) has finished. Installed once per document.
+_WATCH_JS = """
+() => {
+  if (window.emssRuns !== undefined) return;
+  window.emssRuns = 0;
+  window.emssChanges = 0;
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
-  const now = Array.from(
-    document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]'))
-    .map(e => e.innerText).join('|');
-  return now !== '' && now !== before;
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.emssRuns += 1;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  new MutationObserver(() => { window.emssChanges += 1; }).observe(
+    document.querySelector('[data-testid="stMain"]'),
+    {childList: true, subtree: true, characterData: true});
 }
+"""
+_SETTLED_JS = f"""
+([runs, changes]) => (window.emssRuns > runs || window.emssChanges > changes)
+  && ({IDLE_JS})() && ({CHARTS_DRAWN_JS})()
 """
 
 
@@ -46,69 +83,215 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def vm_high_water_mb(pid: int) -> float:
-    """Peak resident set size of a process (VmHWM), in MB."""
+def _status_kb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for process {pid}")
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} for process {pid}")
 
 
-def page_paths(pages: list[str]) -> list[str]:
-    """URL paths of the pages: "pages/5_Debt_collection.py" → "/Debt_collection"."""
-    return ["/" if page == "app.py" else "/" + Path(page).stem.split("_", 1)[1] for page in pages]
+def timed(page, action: Callable[[], None]) -> float:
+    """Milliseconds from ``action`` (a click) until the page has settled after the rerun
+    it causes."""
+    page.evaluate(_WATCH_JS)
+    before = page.evaluate("() => [window.emssRuns, window.emssChanges]")
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(_SETTLED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS)
+    page.evaluate(IDLE_CALLBACK_JS)
+    return 1000 * (time.perf_counter() - start)
 
 
-def measure(store: Path, pages: list[str], changes: int) -> dict:
-    """Cold start, ``changes`` partner changes on the Overview, then every page once and
-    the server's peak memory."""
+def _radio(page, group: str, option: str) -> Callable[[], None]:
+    sidebar = page.get_by_test_id("stSidebar")
+    return lambda: (
+        sidebar.get_by_role("radiogroup", name=group).get_by_text(option, exact=True).click()
+    )
+
+
+def _quarter(page, label: str) -> Callable[[], None]:
+    def choose() -> None:
+        page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
+            has_text="Quarter"
+        ).click()
+        page.get_by_role("option", name=label, exact=True).click()
+
+    return choose
+
+
+class Bench:
+    """The product's page and the bare page, with the bare page's timings kept as they
+    are interleaved."""
+
+    def __init__(self, page, bare, quarters: list[str]) -> None:
+        self.page, self.bare, self.quarters = page, bare, quarters
+        self.bare_times: list[float] = []
+        self._bare_turn = 0
+        self._count = 0
+        self.turns: dict[str, int] = {}
+
+    def product(self, action: Callable[[], None]) -> float:
+        took = timed(self.page, action)
+        self._count += 1
+        if self._count % BARE_EVERY == 0:
+            self._bare_turn = (self._bare_turn + 1) % 4
+            option = ["One", "Two", "Three", "Four"][self._bare_turn]
+            self.bare_times.append(timed(self.bare, _radio(self.bare, "Partner", option)))
+        return took
+
+    def actions(self, name: str) -> list[Callable[[], None]]:
+        """One round of changes of a filter, from its default back to it."""
+        if name == "partner":
+            views = list(VIEWS)
+            first = views.index(DEFAULT_VIEW)
+            labels = [VIEW_LABELS[v] for v in views[first + 1 :] + views[: first + 1]]
+            return [_radio(self.page, "Partner", x) for x in labels]
+        if name == "comparison":
+            labels = list(COMPARISONS.values())
+            return [_radio(self.page, "Compare with", x) for x in labels[1:] + labels[:1]]
+        shown = self.quarters[:3]  # newest first, as in the selectbox
+        return [_quarter(self.page, q) for q in shown[1:] + shown[:1]]
+
+    def next_change(self, name: str) -> Callable[[], None]:
+        """The change of a filter to its next value (a page opens on the defaults)."""
+        turn = self.turns.get(name, 0)
+        self.turns[name] = turn + 1
+        round_ = self.actions(name)
+        return round_[turn % len(round_)]
+
+    def changes(self, name: str, count: int) -> list[float]:
+        """One untimed round (the caches then hold every value), then ``count`` timed
+        changes."""
+        for _ in self.actions(name):
+            timed(self.page, self.next_change(name))
+        return [self.product(self.next_change(name)) for _ in range(count)]
+
+    def open_from_overview(self, url: str, label: str) -> float:
+        self.page.goto(url)
+        wait_until_settled(self.page, timeout=TIMEOUT_MS)
+        link = self.page.get_by_test_id("stSidebar").get_by_role("link", name=label, exact=True)
+        return self.product(link.click)
+
+
+def _correction(store: Store, turn: int) -> None:
+    """Commit a snapshot revising one figure of the latest quarter, as an upload does."""
+    quarter = Database(store).latest_quarter()
+    metric = next(m for m in load_catalogue().uploadable if m.unit.name == "count")
+    row = f"{quarter},{metric.partners[0]},{metric.key},{1000 + turn},"
+    text = f"quarter,partner,metric,value,note\n{row}\n"
+    validation = ingest.validate([("bench-correction.csv", text.encode())])
+    if not validation.ok:
+        raise RuntimeError(f"the bench correction is invalid: {validation.summary()}")
+    ingest.commit(store, validation, uploaded_by="bench (browser)")
+
+
+def measure(store: Path, changes: int, first_views: int) -> dict:
+    """Every figure above for one store (served from a copy: the upload changes it)."""
     from playwright.sync_api import sync_playwright
 
-    result: dict = {}
+    from emss.ui import PAGES  # imports streamlit: only when the section runs
+
+    pages = [(path, label) for path, label in PAGES if (REPO_ROOT / path).exists()]
+    result: dict = {"pages": {}}
     with (
-        tempfile.TemporaryDirectory(prefix="emss-bench-server-") as work,
+        tempfile.TemporaryDirectory(prefix="emss-bench-browser-") as work,
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
+        viewport = {"viewport": {"width": 1440, "height": 900}}
+        page = browser.new_context(**viewport).new_page()
+        bare = browser.new_context(**viewport).new_page()
+        for p in (page, bare):
+            p.set_default_timeout(TIMEOUT_MS)
+        bare_server = start_streamlit_server(
+            Path(work) / "bare", app=BARE_APP, data_src=None, timeout_s=TIMEOUT_MS / 1000
+        )
         server = start_streamlit_server(
-            Path(work),
-            data_src=None,
-            extra_env={"EMSS_DATA_DIR": str(store), "EMSS_EDITOR_PASSWORD": "bench"},
+            Path(work) / "app",
+            data_src=store,
+            extra_env={"EMSS_EDITOR_PASSWORD": "bench"},
             timeout_s=TIMEOUT_MS / 1000,
         )
         try:
             page.goto(server.url)
-            page.locator('[data-testid="stMetricValue"]').first.wait_for(state="visible")
-            wait_for_streamlit_idle(page, timeout=TIMEOUT_MS, settle_ms=0)
+            wait_until_settled(page, timeout=TIMEOUT_MS, settle_ms=0)
             result["cold_start_s"] = time.monotonic() - server.started_at
+            bare.goto(bare_server.url)
+            wait_until_settled(bare, timeout=TIMEOUT_MS, settle_ms=0)
 
-            radio = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').filter(
-                has_text="Partner"
-            )
-            # The page opens on the default view, so it comes last.
-            order = [v for v in VIEWS if v != DEFAULT_VIEW] + [DEFAULT_VIEW]
-            times = []
-            for i in range(changes):
-                before = page.evaluate(_TILES_JS)
-                option = radio.get_by_text(VIEW_LABELS[order[i % len(order)]], exact=True)
-                start = time.perf_counter()
-                option.click()
-                page.wait_for_function(_UPDATED_JS, arg=before, polling="raf")
-                times.append(1000 * (time.perf_counter() - start))
-                wait_for_streamlit_idle(page, timeout=TIMEOUT_MS, settle_ms=0)
-            result["partner_change_p50_ms"] = statistics.median(times)
-            result["partner_change_p95_ms"] = percentile(times, 0.95)
-
-            for path in page_paths(pages):
-                page.goto(server.url + path)
-                page.locator('[data-testid="stMain"] h1').first.wait_for(state="visible")
-                wait_for_streamlit_idle(page, timeout=TIMEOUT_MS)
-            result["peak_rss_mb"] = vm_high_water_mb(server.process.pid)
+            db = Database(Store(server.data_dir))
+            quarters = [q.label for q in reversed(db.quarters_with_data())]
+            bench = Bench(page, bare, quarters)
+            for path, label in pages:
+                figures: dict = {}
+                url = server.url + url_path(path)
+                if path != "app.py":
+                    figures["open"] = [bench.open_from_overview(server.url, label)]
+                page.goto(url)
+                wait_until_settled(page, timeout=TIMEOUT_MS)
+                bench.turns.clear()  # a new session: the filters are at their defaults
+                if page.get_by_test_id("stSidebar").get_by_role("radiogroup").count():
+                    for name in FILTERS:
+                        figures[name] = bench.changes(name, changes)
+                    first = []
+                    for turn in range(first_views):
+                        _correction(Store(server.data_dir), turn)
+                        first.append(bench.product(bench.next_change("partner")))
+                    figures["first_view"] = first
+                result["pages"][label] = figures
+            result["bare"] = bench.bare_times
+            pid = server.process.pid
+            result["rss_mb"] = _status_kb(pid, "VmRSS") / 1024
+            result["peak_rss_mb"] = _status_kb(pid, "VmHWM") / 1024
         finally:
             server.stop()
-            context.close()
+            bare_server.stop()
             browser.close()
     return result
+
+
+def _ratio_cell(times: list[float], floor: list[float], share: float, goal: float) -> str:
+    value = percentile(times, share) if share != 0.5 else statistics.median(times)
+    base = percentile(floor, share) if share != 0.5 else statistics.median(floor)
+    ratio = value / base
+    return f"{value:,.0f} ({ratio:.1f}× {'✓' if ratio <= goal else '✗'})"
+
+
+def table(name: str, figures: dict) -> str:
+    """The store's browser figures per page: p50 and p95 in ms, each with its ratio to the
+    bare page's same percentile and ✓/✗ against its goal."""
+    floor = figures["bare"]
+    head = ["Page"]
+    for what in (*FILTERS, "first view after upload"):
+        head += [f"{what} p50", f"{what} p95"]
+    head.append("open (ms)")
+    lines = [
+        f"Browser, {name} store: click → settled, ms (ratio to the bare page's, ✓ goal met, "
+        f"✗ missed). Bare page: p50 {statistics.median(floor):,.0f} ms, "
+        f"p95 {percentile(floor, 0.95):,.0f} ms over {len(floor)} changes. Goals: filter "
+        f"changes p50 and p95 ≤ {CACHED_GOAL}×; first view after upload p95 ≤ "
+        f"{FIRST_VIEW_GOAL}×. Cold start {figures['cold_start_s']:.1f} s "
+        f"({'✓' if figures['cold_start_s'] <= COLD_START_GOAL_S else '✗'} ≤ "
+        f"{COLD_START_GOAL_S:.0f} s); server RSS after every page {figures['rss_mb']:,.0f} MB "
+        f"({'✓' if figures['rss_mb'] <= RSS_GOAL_MB else '✗'} ≤ {RSS_GOAL_MB:.0f} MB; peak "
+        f"{figures['peak_rss_mb']:,.0f} MB).",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|---|" + "--:|" * (len(head) - 1),
+    ]
+    for label, page in figures["pages"].items():
+        cells = [label]
+        for what in (*FILTERS, "first_view"):
+            times = page.get(what)
+            if not times:
+                cells += ["–", "–"]
+                continue
+            goal = FIRST_VIEW_GOAL if what == "first_view" else CACHED_GOAL
+            if what == "first_view":
+                cells.append(f"{statistics.median(times):,.0f}")
+            else:
+                cells.append(_ratio_cell(times, floor, 0.5, goal))
+            cells.append(_ratio_cell(times, floor, 0.95, goal))
+        cells.append(f"{page['open'][0]:,.0f}" if page.get("open") else "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

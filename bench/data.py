@@ -1,9 +1,13 @@
-"""In-process measurements of the data layer: loading, one quarter's summary, an upload."""
+"""Measurements of the data layer: loading, one quarter's summary, an upload (in process);
+the command line's summary (as a whole process)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +35,23 @@ def summary(store: Path, reps: int) -> dict:
     load_ms, quarter = _ms(db.latest_quarter)
     times = [_ms(lambda: compare.summarise(db, quarter, PARTNERS))[0] for _ in range(reps)]
     return {"db_load_ms": load_ms, "summary_ms": statistics.median(times)}
+
+
+def cli_summary(store: Path, reps: int) -> dict:
+    """``python -m emss summary --quarter QUARTER`` as a person runs it: a whole process,
+    interpreter start to exit, over the store (median and p95 of ``reps`` runs)."""
+    command = [sys.executable, "-m", "emss", "summary", "--quarter", str(LAST_QUARTER)]
+    env = dict(os.environ, EMSS_DATA_DIR=str(store))
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    ordered = sorted(times)
+    return {
+        "cli_summary_p50_s": statistics.median(times),
+        "cli_summary_p95_s": ordered[max(0, -(-len(ordered) * 95 // 100) - 1)],
+    }
 
 
 def metrics_csv(rows: int) -> bytes:

@@ -1,4 +1,9 @@
-"""The command line: ``python -m emss COMMAND --help``."""
+"""The command line: ``python -m emss COMMAND --help``.
+
+Parsing the arguments needs only the catalogue and quarters; pandas, DuckDB, the store and
+the report stack are imported inside the commands that use them, so ``--help`` and a
+mistyped argument answer at once and each command loads only what it needs.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,22 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from emss import compare, debt, ingest, projects
 from emss.catalogue import DEBT, PARTNERS, load_catalogue
-from emss.export import template, to_csv
+from emss.errors import EmssError
 from emss.quarters import Quarter, QuarterError
-from emss.queries import Database
-from emss.store import Store, StoreError, check
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from emss import ingest
+    from emss.queries import Database
 
 DEBT_FIELDS = list(DEBT.columns[1:])  # every column of an upload but the quarter
+# The keys of emss.compare.COMPARISONS (tests/test_cli.py checks they agree), written here so
+# that parsing does not import pandas.
+COMPARISON_KEYS = ("previous", "year_ago")
 
 
 def _quarter(text: str) -> Quarter:
@@ -36,6 +46,8 @@ def _partner(text: str) -> str:
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    from emss.export import to_csv
+
     if fmt == "csv":
         sys.stdout.write(to_csv(frame))
     elif fmt == "json":
@@ -47,6 +59,8 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def _read(paths: Sequence[Path]) -> ingest.Validation:
+    from emss import ingest
+
     return ingest.read_files(paths)
 
 
@@ -59,6 +73,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from emss import ingest
+    from emss.queries import Database
+    from emss.store import Store, StoreError
+
     result = _read(args.files)
     if not result.ok:
         for problem in result.problems:
@@ -87,6 +105,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from emss.store import Store, check
+
     store = Store.default()
     report = check(store, fix=args.fix)
     for problem in report.problems:
@@ -102,6 +122,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshots(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from emss.store import Store
+
     rows = [
         {
             "id": s.id,
@@ -122,6 +146,8 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
+    from emss.store import Store, StoreError
+
     try:
         snapshot = Store.default().withdraw(args.id, withdrawn_by=args.by)
     except StoreError as error:
@@ -141,6 +167,10 @@ def _no_data(db: Database, quarter: Quarter) -> bool:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from emss import compare
+    from emss.queries import Database
+    from emss.store import Store
+
     db = Database(Store.default())
     if _no_data(db, args.quarter):
         return 1
@@ -151,6 +181,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_debt(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from emss import debt
+    from emss.queries import Database
+    from emss.store import Store
+
     db = Database(Store.default())
     if _no_data(db, args.quarter):
         return 1
@@ -164,13 +200,23 @@ def cmd_debt(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     if args.kind == "projects":
+        from emss import projects
+        from emss.queries import Database
+        from emss.store import Store
+
         sys.stdout.write(projects.template(Database(Store.default()), args.quarter))
     else:
+        from emss.export import template
+
         sys.stdout.write(template(args.quarter, args.kind))
     return 0
 
 
 def cmd_projects(args: argparse.Namespace) -> int:
+    from emss import compare, projects
+    from emss.queries import Database
+    from emss.store import Store
+
     db = Database(Store.default())
     comparison = compare.comparison_quarter(args.quarter, args.comparison)
     frame = projects.records(
@@ -196,6 +242,8 @@ def _theme(text: str) -> str:
 def cmd_report(args: argparse.Namespace) -> int:
     # The drawing and document libraries load only for this command.
     from emss import report, report_render
+    from emss.queries import Database
+    from emss.store import Store
     from emss.targets import TargetsError
 
     db = Database(Store.default())
@@ -217,8 +265,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
+    from emss import debt
     from emss.sources import compute, stored
     from emss.sources.config import SourcesConfigError, load_config
+    from emss.store import Store, StoreError
 
     store = Store.default()
     try:
@@ -336,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--comparison",
-        choices=["previous", "year_ago"],
+        choices=COMPARISON_KEYS,
         default="previous",
         help="compare with the previous quarter (default) or the same quarter a year earlier",
     )
@@ -353,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--comparison",
-        choices=list(compare.COMPARISONS),
+        choices=COMPARISON_KEYS,
         default="previous",
         help="compare with the previous quarter (default) or the same quarter a year earlier",
     )
@@ -377,6 +427,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (StoreError, ingest.SettingError) as error:  # a damaged store, a bad setting
+    except EmssError as error:  # a damaged store, a bad setting, anything a user caused
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -23,7 +23,7 @@ st.markdown(
     "figures out of every page and brings back the ones it replaced; nothing is deleted."
 )
 
-st.subheader("Snapshots")
+st.header("Snapshots")
 when = st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm [UTC]")
 st.dataframe(
     tables.manifest_table(snapshots),
@@ -51,7 +51,7 @@ st.dataframe(
     },
 )
 
-st.subheader("What a snapshot holds")
+st.header("What a snapshot holds")
 chosen = st.selectbox(
     "Snapshot",
     newest_first,
@@ -92,7 +92,7 @@ if any(s.kind == "computed" for s in snapshots):
     else:
         st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
 
-st.subheader("Revision history of a figure")
+st.header("Revision history of a figure")
 with st.container(horizontal=True):
     quarter = st.selectbox(
         "Quarter",
@@ -125,7 +125,7 @@ else:
         column_config={"On": when},
     )
 
-st.subheader("Withdraw a snapshot")
+st.header("Withdraw a snapshot")
 done = st.session_state.pop("history_withdrawn", None)
 if done:
     st.success(done, icon=":material/check_circle:")

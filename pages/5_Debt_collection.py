@@ -39,7 +39,7 @@ else:
             )
             st.caption(f"{debt.direction(row.movement_gbp)} in {filters.quarter}.")
 
-    st.subheader("Movements by council, collector and sector", divider="gray")
+    st.header("Movements by council, collector and sector", divider="gray")
     # A static table: every row shown and every note whole (the report's commentary).
     st.table(
         shown.table.drop(columns=debt.AMOUNT),
@@ -54,13 +54,13 @@ else:
         key="download_debt_table",
     )
 
-    st.subheader("By sector", divider="gray")
+    st.header("By sector", divider="gray")
     ui.show_chart(
         ui.debt_sector_chart(filters.quarter, partners, collectors, sectors),
         name="debt-by-sector",
     )
 
-st.subheader("Total movement by council over time", divider="gray")
+st.header("Total movement by council over time", divider="gray")
 trend = ui.debt_trend_chart(filters, partners)
 if trend is None:
     st.info(f"No debt movements were reported from {filters.first} to {filters.last}.")

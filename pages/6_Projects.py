@@ -19,7 +19,7 @@ st.caption(
 )
 with st.container(border=True):
     last = comparison == quarter.previous
-    st.subheader("Since the last committee" if last else f"Since {comparison.label}")
+    st.header("Since the last committee" if last else f"Since {comparison.label}")
     for sentence in projects.since_sentences(in_view, quarter, comparison):
         st.markdown(sentence)
 
@@ -59,7 +59,7 @@ if len(shown) > CARDS:
         "status or benefit to narrow the list, or read them all in the table at the end."
     )
 for group in projects.theme_groups(shown):
-    st.subheader(f"{group.label}: {len(group.projects)}", divider="gray")
+    st.header(f"{group.label}: {len(group.projects)}", divider="gray")
     drawn, budget = group.projects[:budget], budget - len(group.projects[:budget])
     if len(drawn) < len(group.projects):
         st.caption(f"{len(group.projects) - len(drawn):,} more in the table at the end.")
@@ -80,7 +80,7 @@ for group in projects.theme_groups(shown):
                     for heading, update in lines:
                         st.markdown(f"**{heading}**  \n{update}")
 
-st.subheader("All projects shown, as a table", divider="gray")
+st.header("All projects shown, as a table", divider="gray")
 ui.data_table(
     projects.table(shown),
     name=f"projects-{quarter.slug}",

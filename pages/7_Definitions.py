@@ -49,16 +49,16 @@ sections = glossary.sections(
 if not sections:
     st.info(f'No figure\'s name, key or description has "{words}" in it.')
 for section in sections:
-    st.subheader(section.title, divider="gray")
+    st.header(section.title, divider="gray")
     for entry in section.entries:
-        st.markdown(f"#### {entry.label}")
+        st.markdown(f"### {entry.label}")
         st.markdown(entry.description)
         if entry.computed:
             st.markdown(f"**Computed from the source-system exports:** {entry.computed}")
         st.markdown("  \n".join(f"**{what}:** {said}" for what, said in entry.facts))
 
 debt = catalogue.debt
-st.subheader("Debt movements", divider="gray")
+st.header("Debt movements", divider="gray")
 st.markdown(
     f"{debt.description}\n\n"
     f"- **Councils:** {', '.join(debt.partners)}\n"
@@ -69,7 +69,7 @@ st.markdown(
 )
 
 plan = catalogue.projects
-st.subheader("Business Plan projects", divider="gray")
+st.header("Business Plan projects", divider="gray")
 st.markdown(
     f"{plan.description}\n\n"
     f"- **Themes:** {', '.join(plan.theme_labels[t] for t in plan.themes)}\n"

@@ -21,7 +21,7 @@ except EmssError as problem:
     st.error(f"The report cannot be written: {problem}", icon=":material/error:")
     st.stop()
 
-st.subheader(built.title, divider="gray")
+st.header(built.title, divider="gray")
 with st.container(horizontal=True):
     for fmt, kind in report_render.FORMATS.items():
         st.download_button(

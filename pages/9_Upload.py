@@ -150,7 +150,7 @@ if kind != EXPORTS:
         )
         st.stop()
 
-    st.subheader("Preview: nothing has been stored yet")
+    st.header("Preview: nothing has been stored yet")
     changes = preview.summary()
     if len(validation.projects):
         changes += f"; {preview.projects.summary()}"
@@ -252,7 +252,7 @@ if result.metrics.empty and result.debt.empty and result.balances.empty:
     )
     st.stop()
 
-st.subheader("Preview: nothing has been stored yet")
+st.header("Preview: nothing has been stored yet")
 st.markdown(
     f"**Quarters covered:** {'; '.join(q.label for q in result.quarters)}  \n"
     f"**{uploads.definitions_line(result.lineage())}**"

@@ -58,7 +58,7 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 def has_text(at: AppTest, needle: str) -> bool:
     """Whether any message, heading, caption or markdown on the page contains ``needle``."""
-    kinds = ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title")
+    kinds = ("markdown", "caption", "info", "warning", "error", "success", "header", "title")
     return any(needle in text for kind in kinds for text in texts(at, kind))
 
 

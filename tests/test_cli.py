@@ -353,3 +353,22 @@ def test_template_prints_the_upload_template(capsys, kind):
     code, out, _ = run(capsys, "template", "--quarter", "2024/25 Q1", "--kind", kind)
     assert code == 0
     assert out == template(Quarter(2024, 1), kind)
+
+
+def test_the_comparison_choices_are_the_comparisons():
+    from emss.compare import COMPARISONS
+
+    assert tuple(COMPARISONS) == cli.COMPARISON_KEYS
+
+
+def test_parsing_a_command_loads_neither_pandas_nor_duckdb():
+    """``--help`` and argument errors answer before the data libraries are imported."""
+    probe = (
+        "import sys; from emss import cli; "
+        "cli.build_parser().parse_args(['summary', '--quarter', '2023/24 Q3']); "
+        "print(sorted(m for m in ('pandas', 'duckdb', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -14,9 +14,9 @@ PAGE = "pages/7_Definitions.py"
 def test_every_metric_is_listed_whole_with_its_facts_in_words(store: Store) -> None:
     at = open_page(PAGE)
     catalogue = load_catalogue()
-    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    headings = [m.value for m in at.markdown if m.value.startswith("### ")]
     assert headings == [
-        f"#### {m.label}" for area in catalogue.areas for m in catalogue.in_area(area)
+        f"### {m.label}" for area in catalogue.areas for m in catalogue.in_area(area)
     ]
     text = texts(at)
     for metric in catalogue.metrics:
@@ -43,8 +43,8 @@ def test_each_computed_figure_says_how_it_is_computed(store: Store) -> None:
 def test_finding_a_figure_narrows_the_glossary(store: Store) -> None:
     at = open_page(PAGE)
     at.text_input(key="definitions_find").input("trade 30 days").run()
-    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
-    assert headings == ["#### Trade suppliers paid within 30 days of a valid invoice"]
+    headings = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert headings == ["### Trade suppliers paid within 30 days of a valid invoice"]
     at.text_input(key="definitions_find").input("zebra").run()
     assert 'No figure\'s name, key or description has "zebra" in it.' in texts(at)
 

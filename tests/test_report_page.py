@@ -68,7 +68,7 @@ def preview(at: AppTest) -> str:
 def test_the_page_offers_the_report_as_word_html_and_markdown(shared_store, media):
     at = open_page(PAGE)
     assert not at.error
-    assert at.subheader[0].value == "EMSS quarterly performance report: 2023/24 Q3 (Oct–Dec 2023)"
+    assert at.header[0].value == "EMSS quarterly performance report: 2023/24 Q3 (Oct–Dec 2023)"
     found = buttons(at)
     assert [b.proto.label for b in found] == BUTTONS
     files = [downloaded(media, b) for b in found]

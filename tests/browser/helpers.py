@@ -189,7 +189,7 @@ def start_streamlit_server(
 
 # JS predicate: connected to the server, the script has run at least once and is
 # not running now, and the "Running..." status widget is gone (or hidden).
-_IDLE_JS = """
+IDLE_JS = """
 () => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return false;
@@ -220,7 +220,7 @@ def wait_for_streamlit_idle(page, timeout: float = IDLE_TIMEOUT_MS, settle_ms: i
     if settle_ms:
         page.wait_for_timeout(settle_ms)
     page.wait_for_selector('[data-testid="stApp"]', state="attached", timeout=timeout)
-    page.wait_for_function(_IDLE_JS, timeout=timeout, polling=100)
+    page.wait_for_function(IDLE_JS, timeout=timeout, polling=100)
 
 
 @contextmanager
@@ -243,3 +243,41 @@ def open_url(page, url: str) -> None:
     """Go to ``url`` and wait until Streamlit has finished drawing the page."""
     page.goto(url)
     wait_for_streamlit_idle(page)
+
+
+def url_path(page_file: str) -> str:
+    """A page's URL path: "app.py" → "/", "pages/5_Debt_collection.py" → "/Debt_collection"."""
+    return "/" if page_file == "app.py" else "/" + Path(page_file).stem.split("_", 1)[1]
+
+
+def sign_in(page, name: str = "Jo Bloggs") -> None:
+    """Sign in with the editor password on an editor page (Upload, History)."""
+    page.get_by_label("Your name (recorded with every change)").fill(name)
+    page.get_by_label("Editor password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    wait_for_streamlit_idle(page)
+    page.get_by_text(f"Editing as {name} (password sign-in)").wait_for()
+
+
+# Every visible chart has been drawn by vega-embed: a canvas or SVG with a size.
+CHARTS_DRAWN_JS = """
+() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+  .filter(c => c.offsetParent !== null)
+  .every(c => {
+    const g = c.querySelector('canvas, svg.marks');
+    if (!g) return false;
+    const r = g.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  })
+"""
+
+# After the script and the charts: the browser's main thread has nothing left to do.
+IDLE_CALLBACK_JS = "() => new Promise(done => requestIdleCallback(() => done(true)))"
+
+
+def wait_until_settled(page, timeout: float = IDLE_TIMEOUT_MS, settle_ms: int = 150) -> None:
+    """Wait until the page has settled as a person sees it: the script has finished, every
+    visible chart is drawn, and the browser is idle (``requestIdleCallback``)."""
+    wait_for_streamlit_idle(page, timeout=timeout, settle_ms=settle_ms)
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout, polling="raf")
+    page.evaluate(IDLE_CALLBACK_JS)
