@@ -258,7 +258,10 @@ _PREVIEW_STYLE = """
   text-align: left; vertical-align: top; }
 .emss-report .num { text-align: right; white-space: nowrap; }
 .emss-report tr.total th, .emss-report tr.total td { font-weight: bold; }
-.emss-report figure img { max-width: 100%; height: auto; }
+.emss-report figure img, .emss-report figure svg { max-width: 100%; height: auto; }
+/* On a phone, long words and figures wrap inside their cells rather than widen the page. */
+.emss-report th, .emss-report td { overflow-wrap: anywhere; }
+@media (max-width: 640px) { .emss-report .num { white-space: normal; } }
 .emss-report figcaption { font-weight: bold; }
 """
 

@@ -81,12 +81,23 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 # Accessibility and legibility fixes to Streamlit's own styles (WCAG 2.2 AA):
 # - captions are drawn at 60% opacity, 3.88:1 on white and 3.81:1 on the sidebar, below the
 #   4.5:1 small text needs; the GOV.UK secondary text colour #505A5F reads as secondary at 7:1;
-# - a figure tile's label and its comparison are cut with an ellipsis ("· Illus…"): they wrap.
-_PAGE_CSS = """<style>
+# - a figure tile's label and its comparison are cut with an ellipsis ("· Illus…"): they wrap;
+# - a table's long words (a trend's glyphs, a heading) widen a phone's page, and a picker's
+#   chosen values scroll sideways in one line: both wrap too.
+PAGE_CSS = """<style>
 [data-testid="stCaptionContainer"] { opacity: 1; color: #505A5F; }
 [data-testid="stMetric"] .stMarkdownEllipsis,
 [data-testid="stMetric"] .stMarkdownEllipsis * {
   white-space: normal; overflow: visible; text-overflow: clip;
+}
+[data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; }
+[data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; overflow-x: visible; }
+[data-testid="stMultiSelectTagsContainer"] [data-baseweb="tag"],
+[data-testid="stMultiSelectTagsContainer"] [data-baseweb="tag"] span {
+  max-width: none; overflow: visible; text-overflow: clip;
+}
+@media (max-width: 640px) {
+  [data-testid="stTable"] table { table-layout: fixed; width: 100%; }
 }
 </style>"""
 
@@ -360,7 +371,7 @@ def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> 
     on an empty store.
     """
     st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
-    st.html(_PAGE_CSS)
+    st.html(PAGE_CSS)
     try:  # a damaged store or a bad setting: one sentence on every page, no traceback
         _guard_uploads(editor_session=editor() is not None)
         quarters = database().quarters_with_data()

@@ -108,3 +108,12 @@ def fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     from emss import auth
 
     monkeypatch.setattr(auth, "PASSWORD_THROTTLE", auth.Throttle())
+
+
+def show_in_full(at, area: str, key: str):
+    """Choose an area page's figure shown in full (tiles, notes and chart) in an AppTest."""
+    from emss.catalogue import load_catalogue
+
+    at.selectbox(key=f"emss_area_figure_{area}").set_value(load_catalogue()[key]).run()
+    assert not at.exception, at.exception
+    return at

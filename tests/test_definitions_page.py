@@ -24,7 +24,7 @@ def test_every_metric_is_listed_whole_with_its_facts_in_words(store: Store) -> N
         assert f"`{metric.key}`" in text
     assert not at.dataframe, "no wide table to scroll sideways"
     assert "**Direction of good:** Lower is better" in text
-    assert [s.value for s in at.subheader][-2:] == ["Debt movements", "Business Plan projects"]
+    assert [s.value for s in at.header][-2:] == ["Debt movements", "Business Plan projects"]
 
 
 def test_each_computed_figure_says_how_it_is_computed(store: Store) -> None:

@@ -11,7 +11,7 @@ from emss import ingest
 from emss.bundled import ILLUSTRATIVE_BY, ILLUSTRATIVE_NOTE
 from emss.store import Store
 from emss.tables import note_parts
-from tests.conftest import METRICS_HEADER, csv_bytes
+from tests.conftest import METRICS_HEADER, csv_bytes, show_in_full
 from tests.test_pages import open_page, texts
 
 
@@ -39,7 +39,8 @@ def test_a_note_is_split_into_commentary_and_source(note, parts):
 
 
 def test_a_section_reference_is_a_source_not_a_note(store: Store) -> None:
-    said = texts(open_page("pages/2_FSC.py", view="Councils"))
+    page = show_in_full(open_page("pages/2_FSC.py", view="Councils"), "FSC", "fsc_days_to_pay")
+    said = texts(page)
     assert ":** (§8.3)" not in said  # the days-to-pay notes held only the reference
     assert "**Note, LCC:** Paid to terms from the date the invoice was received." in said
     assert "Source: report §8.3." in said

@@ -20,6 +20,7 @@ from emss.debt import AMOUNT as DEBT_AMOUNT
 from emss.sources import compute as computing
 from emss.sources.config import load_config
 from emss.store import Store
+from tests.conftest import show_in_full
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -60,13 +61,6 @@ def texts(at: AppTest) -> str:
 
 def tables(at: AppTest) -> pd.DataFrame:
     return pd.concat([df.value for df in at.dataframe], ignore_index=True)
-
-
-def show_in_full(at: AppTest, area: str, key: str) -> AppTest:
-    """Choose the area page's figure shown in full (tiles, notes and chart)."""
-    at.selectbox(key=f"emss_area_figure_{area}").set_value(load_catalogue()[key]).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def glance(at: AppTest) -> pd.DataFrame:

@@ -25,7 +25,7 @@ def test_the_bundled_q3_lists_22_projects_by_theme_and_says_what_changed(store: 
         "completed and the LCC Wagestream implementation project has been cancelled."
     ) in text
     assert "New projects: New internal and external communication plans (Organisation), " in text
-    headings = [h.value for h in at.subheader]
+    headings = [h.value for h in at.header]
     assert headings[:1] == ["Since the last committee"]
     assert "Organisation: 3" in headings and "Employee Service Centre (ESC): 4" in headings
     assert sum(int(h.rsplit(": ", 1)[1]) for h in headings if h.rsplit(": ", 1)[-1].isdigit()) == 22
@@ -99,7 +99,7 @@ def test_benefit_and_status_filters_and_change_words_on_hand_built_rows() -> Non
 
 def test_a_year_ago_comparison_is_named_as_such(store: Store) -> None:
     at = open_page(PAGE, compare="year_ago")
-    assert at.subheader[0].value == "Since 2022/23 Q3 (Oct–Dec 2022)"
+    assert at.header[0].value == "Since 2022/23 Q3 (Oct–Dec 2022)"
     assert "There is no project list for 2022/23 Q3 to compare 2023/24 Q3 with." in texts(at)
 
 

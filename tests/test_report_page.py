@@ -16,7 +16,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryFile, MemoryMediaF
 from streamlit.testing.v1 import app_test
 from streamlit.testing.v1.app_test import AppTest
 
-from emss import ingest, report
+from emss import ingest, report, ui
 from emss.report import build_report
 from emss.store import Store
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, copy_store, csv_bytes
@@ -61,7 +61,7 @@ def downloaded(media: list[MemoryMediaFileStorage], button) -> MemoryFile:
 
 def preview(at: AppTest) -> str:
     """The report as the page previews it: rendered HTML, not Markdown source."""
-    (shown,) = [e.proto.body for e in at.get("html")]
+    (shown,) = [e.proto.body for e in at.get("html") if e.proto.body != ui.PAGE_CSS]
     return shown
 
 
