@@ -4,7 +4,7 @@ A store of ``quarters`` quarters and ``snapshots`` snapshots holds:
 
 - snapshot 1: the whole history, every uploadable catalogue metric for every partner it is
   reported for and every debt movement (partner × collector × sector), for each quarter
-  ending at ``LAST_QUARTER``;
+  ending at ``LAST_QUARTER``, and ``PROJECTS_PER_QUARTER`` Business Plan projects a quarter;
 - snapshots 2..n: corrections, as real revisions are: each restates one to five figures of
   an earlier quarter (every tenth also one debt movement), a few per cent off the value it
   replaces; one in every ``WITHDRAW_EVERY`` is then withdrawn.
@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from emss.catalogue import Catalogue, Metric, load_catalogue
+from emss.projects import name_key
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import REPO_DATA_DIR, Store
@@ -35,6 +36,7 @@ WITHDRAW_EVERY = 97
 UNIT_LEVELS = {"count": 1_000.0, "percent": 90.0, "gbp": 1_000_000.0, "days": 5.0, "hours": 100.0}
 UNIT_PLACES = {"count": 0, "percent": 1, "gbp": 0, "days": 2, "hours": 0}
 DEBT_SCALE = 150_000.0
+PROJECTS_PER_QUARTER = 200
 BY = "bench/stores.py (generated)"
 
 
@@ -125,7 +127,41 @@ def history(
         for sector in catalogue.debt.sectors
         for q in quarters
     ]
-    return {"metrics": pd.DataFrame(metrics), "debt": pd.DataFrame(debt)}
+    return {
+        "metrics": pd.DataFrame(metrics),
+        "debt": pd.DataFrame(debt),
+        "projects": projects(quarters, catalogue, rng),
+    }
+
+
+def projects(quarters: list[Quarter], catalogue: Catalogue, rng: random.Random) -> pd.DataFrame:
+    """``PROJECTS_PER_QUARTER`` Business Plan projects in every quarter, spread over the
+    themes, each changing status now and then and with a new update every quarter."""
+    spec = catalogue.projects
+    rows = []
+    for i in range(PROJECTS_PER_QUARTER):
+        theme = spec.themes[i % len(spec.themes)]
+        name = f"Generated project {i + 1:03d}"
+        status = rng.choice(spec.statuses)
+        for q in quarters:
+            if rng.random() < 0.1:
+                status = rng.choice(spec.statuses)
+            rows.append(
+                {
+                    "quarter": str(q),
+                    "theme": theme,
+                    "project": name,
+                    "project_key": name_key(name),
+                    "partner": None,
+                    "status": status,
+                    "benefits": None,
+                    "description": f"A generated project of the {theme} theme.",
+                    "update": f"Progress in {q}: step {rng.randint(1, 9)} of 9.",
+                    "note": BY,
+                    "position": i,
+                }
+            )
+    return pd.DataFrame(rows).astype({"position": "int32"})
 
 
 def correction(

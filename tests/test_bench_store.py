@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench import stores
-from bench.stores import LAST_QUARTER, Shape, build_store, quarters_ending
+from bench.stores import LAST_QUARTER, PROJECTS_PER_QUARTER, Shape, build_store, quarters_ending
 from emss import compare
 from emss.catalogue import PARTNERS, load_catalogue
 from emss.quarters import Quarter
@@ -44,7 +44,9 @@ def test_a_10_by_10_store_holds_every_quarter_and_summarises(tmp_path: Path) -> 
 def test_each_later_snapshot_corrects_a_few_figures_of_the_first(tmp_path: Path) -> None:
     store = build_store(tmp_path / "data", Shape(10, 10))
     first, *corrections = store.snapshots()
-    assert first.rows == 10 * (50 + 24)  # every (metric, partner) pair and debt key a quarter
+    # every (metric, partner) pair, debt key and generated project, a quarter
+    assert first.rows == 10 * (50 + 24 + PROJECTS_PER_QUARTER)
+    assert len(Database(store).projects([Quarter(2023, 3)])) == PROJECTS_PER_QUARTER
     assert all(1 <= s.rows <= 6 for s in corrections)
     db = Database(store)
     changed = db.snapshot_rows(corrections[-1].id)["metrics"].iloc[0]
