@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from emss import charts, debt, tables
+from emss import charts, charts_debt, debt, tables
 from emss.catalogue import Metric
 from emss.export import to_csv
 from emss.filters import Filters, figure_label, filters_from_params
@@ -86,7 +86,7 @@ def _debt_sector_chart(
     root: str, version: tuple, quarter: Quarter, *choice: tuple[str, ...]
 ) -> Drawable:
     movements = _database(root).debt_movements(quarter, *choice)
-    return _drawable(charts.prepared_debt_sector(movements, quarter))
+    return _drawable(charts_debt.prepared_debt_sector(movements, quarter))
 
 
 def debt_sector_chart(
@@ -101,7 +101,7 @@ def _debt_trend_chart(
     root: str, version: tuple, filters: Filters, partners: tuple[str, ...]
 ) -> Drawable | None:
     trend = _database(root).debt_trend(filters.first, filters.last, partners or None)
-    return _drawable(charts.prepared_debt_trend(trend, filters.quarter))
+    return _drawable(charts_debt.prepared_debt_trend(trend, filters.quarter))
 
 
 def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> Drawable | None:
