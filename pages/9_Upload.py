@@ -3,7 +3,18 @@ exports; check them, preview what would change, then store one snapshot."""
 
 import streamlit as st
 
-from emss import export, ingest, isolated, projects, tables, ui, ui_areas, ui_signin, uploads
+from emss import (
+    export,
+    ingest,
+    ingest_preview,
+    isolated,
+    projects,
+    tables,
+    ui,
+    ui_areas,
+    ui_signin,
+    uploads,
+)
 from emss.errors import EmssError
 from emss.sources import compute, config, stored
 from emss.store import StoreError
@@ -137,7 +148,7 @@ if kind != EXPORTS:
             st.stop()
         for summary in validation.files:
             st.write(markdown_literal(tables.file_outcome(summary)))
-        preview = ingest.preview(db, validation) if validation.ok else None
+        preview = ingest_preview.preview(db, validation) if validation.ok else None
         finished(status, validation.ok, validation.summary(), f"Read {len(files)} file(s)")
     if not validation.ok:
         show_problems(validation.problems_frame(), validation.summary(), "upload")

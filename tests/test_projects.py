@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from emss import cli, ingest, projects
+from emss import cli, ingest, ingest_preview, projects
 from emss.quarters import Quarter
 from emss.queries import Database
 from tests.conftest import Q2, Q3, REPORT_DAY, csv_bytes
@@ -295,7 +295,7 @@ def test_projects_and_metrics_in_one_upload_commit_as_one_snapshot(store, db):
 def test_a_revision_replaces_a_project_and_withdrawing_it_brings_the_old_one_back(store, db):
     result = check(("p.csv", csv_bytes(HEADER, ["2023/24 Q3,Technology,gen 1 to gen 2 "
                                                 "infrastructure,,On hold,,,Paused"])))  # fmt: skip
-    preview = ingest.preview(db, result).projects
+    preview = ingest_preview.preview(db, result).projects
     assert preview.lines() == [
         "status 2023/24 Q3 Technology: gen 1 to gen 2 infrastructure: Complete → On hold",
         'update replaced 2023/24 Q3 Technology: gen 1 to gen 2 infrastructure: "The move to '
@@ -330,7 +330,7 @@ def test_the_preview_of_a_new_quarter_lists_new_status_changes_and_dropped(store
             ),
         )
     )
-    preview = ingest.preview(db, result).projects
+    preview = ingest_preview.preview(db, result).projects
     lines = preview.lines()
     assert lines[:2] == [
         "status 2023/24 Q4 FSC: Office move: not stated → Complete",
