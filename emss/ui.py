@@ -95,8 +95,8 @@ PROJECTS_PAGE = next(
     (path for path, label in PAGES if label == "Projects" and (APP_DIR / path).exists()), None
 )
 
-# Session-state keys: every key the app keeps in st.session_state, and the widgets' keys
-# that tests and benchmarks drive.
+# Session-state keys of the filters, and their widgets' keys that tests and benchmarks drive
+# (the sign-in's are in emss.ui_signin).
 STATE_FILTERS = "emss_filters"  # the current Filters (not a widget: survives a page change)
 STATE_FILTER_NOTES = "emss_filter_notes"  # notes on a link's unusable values, shown once
 WIDGET_QUARTER = "emss_filter_quarter"
