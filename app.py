@@ -11,7 +11,7 @@ moved most, compared only where EMSS reported both figures.
 
 import streamlit as st
 
-from emss import debt, projects, tables, ui
+from emss import debt, projects, tables, ui, ui_areas
 from emss.filters import headline_label
 
 filters = ui.page_setup("Overview", name_view=True)
@@ -49,7 +49,7 @@ with summary_column:
     )
     st.markdown("**Debt collection**")
     councils = debt.partners_in_view(filters.partners, db.catalogue.debt)
-    held = ui.debt_tables(filters.quarter, councils) if councils else None
+    held = ui_areas.debt_tables(filters.quarter, councils) if councils else None
     if held is None:
         st.markdown(f"No debt movements are held for {filters.quarter} in this view.")
     else:

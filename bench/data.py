@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.stores import LAST_QUARTER, quarters_ending
-from emss import compare, ingest
+from emss import compare, ingest, ingest_preview
 from emss.catalogue import PARTNERS, load_catalogue
 from emss.export import to_csv
 from emss.queries import Database
@@ -85,7 +85,7 @@ def upload_once(store: Path, data: bytes) -> dict:
         validate_ms, validation = _ms(lambda: ingest.validate([("upload.csv", data)]))
         if not validation.ok:
             raise RuntimeError(f"the benchmark upload is invalid: {validation.summary()}")
-        preview_ms, _ = _ms(lambda: ingest.preview(db, validation))
+        preview_ms, _ = _ms(lambda: ingest_preview.preview(db, validation))
         commit_ms, _ = _ms(lambda: ingest.commit(copy, validation, uploaded_by="bench"))
     return {"validate_ms": validate_ms, "preview_ms": preview_ms, "commit_ms": commit_ms}
 

@@ -34,7 +34,7 @@ def present_pages() -> list[str]:
 def _session():
     from streamlit.testing.v1 import AppTest
 
-    from emss.ui import STATE_EDITOR
+    from emss.ui_signin import STATE_EDITOR
 
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state[STATE_EDITOR] = EDITOR  # the editor's view of Upload and History

@@ -73,7 +73,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from emss import ingest
+    from emss import ingest, ingest_preview
     from emss.queries import Database
     from emss.store import Store, StoreError
 
@@ -84,7 +84,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"{result.summary()}. Nothing was stored.")
         return 1
     store = Store.default()
-    preview = ingest.preview(Database(store), result)
+    preview = ingest_preview.preview(Database(store), result)
     print(result.summary())
     print(f"Preview: {preview.summary()}")
     for line in preview.revision_lines():

@@ -1,5 +1,6 @@
-"""Business Plan projects: reading project rows, changes since the comparison quarter, and
-what the Projects page, the Overview, the report and the CLI show of them.
+"""Business Plan projects: reading project rows, changes since the comparison quarter, the
+Overview's counts, the CLI's records, a project's history and the upload's preview (how the
+page and the report word and lay them out is in ``emss.projects_view``).
 
 A project is identified across quarters by its theme and its name compared ignoring letter
 case, spaces and the kind of dash (``name_key``). Its status may be blank: the report did not
@@ -10,7 +11,7 @@ Streamlit); the only SQL is in ``emss.queries``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +21,6 @@ from emss.export import to_csv
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import DATASETS
-from emss.text import markdown_literal
 
 REQUIRED_COLUMNS = ("quarter", "theme", "project", "status", "update")
 OPTIONAL_COLUMNS = ("partner", "benefits", "description", "note")
@@ -310,197 +310,7 @@ def for_benefits(frame: pd.DataFrame, benefits: Sequence[str]) -> pd.DataFrame:
     return frame[frame["benefits"].map(lambda cell: bool(wanted.intersection(benefits_of(cell))))]
 
 
-# --- what is shown ----------------------------------------------------------------------
-
-
-def _listing(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def since_sentences(frame: pd.DataFrame, quarter: Quarter, comparison: Quarter) -> list[str]:
-    """What changed, as the report writes it (paragraphs 3.7 and 3.11): "Since the last Joint
-    Committee, the Gen 1 to Gen 2 infrastructure project has been completed and …"."""
-    if frame.empty:
-        return [f"No Business Plan projects are recorded for {quarter} or {comparison}."]
-    if frame["change"].isna().all():
-        return [f"There is no project list for {comparison} to compare {quarter} with."]
-    spec = _spec()
-    opening = (
-        "Since the last Joint Committee"
-        if comparison == quarter.previous
-        else f"Since {comparison}"
-    )
-    moves = []
-    for row in frame[~frame["change"].isin([NEW, DROPPED, UNCHANGED])].itertuples():
-        name = f"the {row.project} project"
-        if row.change in spec.closing.values():
-            moves.append(f"{name} has been {row.change}")
-        elif row.previous_status == spec.not_stated:
-            moves.append(f"{name} is now {row.status.lower()} (its status was not stated)")
-        elif row.status == spec.not_stated:
-            moves.append(f"{name} no longer states a status (it was {row.previous_status.lower()})")
-        else:
-            moves.append(
-                f"{name} has moved from {row.previous_status.lower()} to {row.status.lower()}"
-            )
-    sentences = [
-        f"{opening}, {_listing(moves)}." if moves else f"{opening}, no project has changed status."
-    ]
-    for change, words in ((NEW, "New project"), (DROPPED, "No longer reported")):
-        named = [f"{r.project} ({r.theme})" for r in frame[frame["change"] == change].itertuples()]
-        if named:
-            plural = "s" if change == NEW and len(named) > 1 else ""
-            sentences.append(f"{words}{plural}: {_listing(named)}.")
-    return sentences
-
-
-@dataclass(frozen=True)
-class ThemeTable:
-    theme: str
-    label: str
-    rows: pd.DataFrame  # Project, Status (in words), Update; as the report's paragraph 3.6 tables
-
-
-def theme_tables(frame: pd.DataFrame) -> list[ThemeTable]:
-    """One table per theme with listed projects, in the catalogue's theme order."""
-    spec = _spec()
-    listed = frame[frame["listed"]]
-    tables = []
-    for theme in spec.themes:
-        rows = listed[listed["theme"] == theme]
-        if len(rows):
-            table = pd.DataFrame(
-                {
-                    "Project": rows["project"],
-                    "Status": rows["status"],
-                    "Update": rows["update"].fillna(""),
-                }
-            ).reset_index(drop=True)
-            tables.append(ThemeTable(theme, spec.theme_labels[theme], table))
-    return tables
-
-
-def change_words(row: Mapping, comparison: Quarter) -> str | None:
-    """A project's change since the comparison quarter in words, for its card: "New since
-    2023/24 Q2", "Was in progress in 2023/24 Q2", "Status not stated in 2023/24 Q2"; None
-    when unchanged or when there is nothing to compare with."""
-    change = row["change"]
-    if _blank(change) or change == UNCHANGED:
-        return None
-    if change == NEW:
-        return f"New since {comparison}"
-    before = str(row["previous_status"])
-    if change == DROPPED:
-        return f"No longer reported (was {before.lower()} in {comparison})"
-    if before == _spec().not_stated:
-        return f"Status not stated in {comparison}"
-    return f"Was {before.lower()} in {comparison}"
-
-
-@dataclass(frozen=True)
-class Card:
-    """What the Projects page shows of one project (a record of ``changes``)."""
-
-    title: str
-    status: str  # shape and words, or "no longer reported"
-    change: str | None
-    partner: str  # the council's name, or "EMSS-wide"
-    benefits: list[str]
-    description: str | None
-    update: str | None
-    illustrative: bool
-
-    def markdown(self, quarter: Quarter) -> str:
-        """The card as one Markdown block: title, status and change, who it is for,
-        benefits, description and the quarter's update."""
-        facts = [
-            f"**{markdown_literal(self.title)}**"
-            + (" · Illustrative" if self.illustrative else ""),
-            f"**Status:** {self.status}" + (f" · {self.change}" if self.change else ""),
-            f"**For:** {self.partner}",
-        ]
-        if self.benefits:
-            facts.append(f"**Benefits:** {', '.join(self.benefits)}")
-        paragraphs = ["  \n".join(facts)]
-        if self.description:
-            paragraphs.append(f"**Description:** {markdown_literal(self.description)}")
-        update = markdown_literal(self.update) if self.update else f"No update given for {quarter}."
-        paragraphs.append(f"**Update:** {update}")
-        return "\n\n".join(paragraphs)
-
-
-def card(row: Mapping, comparison: Quarter) -> Card:
-    def text(column: str) -> str | None:
-        return None if _blank(row[column]) else str(row[column])
-
-    return Card(
-        title=str(row["project"]),
-        status=words_label(row["status"]) if row["listed"] else f"{status_label(None)} {DROPPED}",
-        change=change_words(row, comparison),
-        partner=PARTNER_NAMES[row["partner"]] if text("partner") else WHOLE_WIDE,
-        benefits=benefits_of(row["benefits"]),
-        description=text("description"),
-        update=text("update"),
-        illustrative=bool(row["illustrative"]),
-    )
-
-
-@dataclass(frozen=True)
-class ThemeGroup:
-    """The projects of one theme as the Projects page lists them: each row a record of
-    ``changes`` (listed projects first, then those no longer reported)."""
-
-    theme: str
-    label: str
-    projects: list[dict]
-
-
-def theme_groups(frame: pd.DataFrame) -> list[ThemeGroup]:
-    """The frame's projects by theme, in the catalogue's theme order; empty themes left out."""
-    spec = _spec()
-    rows = frame.astype(object).where(frame.notna(), None)
-    groups = []
-    for theme in spec.themes:
-        records_ = rows[rows["theme"] == theme].to_dict("records")
-        if records_:
-            groups.append(ThemeGroup(theme, spec.theme_labels[theme], records_))
-    return groups
-
-
-def history_lines(rows: pd.DataFrame) -> list[tuple[str, str]]:
-    """A project's ``history`` as (heading, update) pairs, newest quarter first: heading
-    "2023/24 Q3 · ● Complete" (with "· Illustrative" where generated), the update or
-    "No update given."."""
-    out = []
-    for row in reversed(rows.to_dict("records")):
-        heading = f"{row['quarter']} · {words_label(row['status'])}"
-        if row["illustrative"]:
-            heading += " · Illustrative"
-        update = row["update"]
-        out.append((heading, "No update given." if _blank(update) else markdown_literal(update)))
-    return out
-
-
-TABLE_COLUMNS = {
-    "theme": "Theme",
-    "project": "Project",
-    "partner": "For",
-    "status": "Status",
-    "previous_status": "Status before",
-    "change": "Change",
-    "benefits": "Benefits",
-    "description": "Description",
-    "update": "Update",
-    "illustrative": "Illustrative",
-}
-
-
-def table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The page's table of projects: one row per project, headed in words; "EMSS-wide"
-    where a project is for no single council."""
-    shown = frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
-    shown["For"] = shown["For"].fillna(WHOLE_WIDE)
-    return shown
+# --- counts, records, history and the template ------------------------------------------
 
 
 @dataclass(frozen=True)

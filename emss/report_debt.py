@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from emss import charts, debt, tables
+from emss import charts_debt, debt, tables
 from emss.catalogue import PARTNER_NAMES, PARTNER_PHRASES
 from emss.compare import format_value
 from emss.report_model import (
@@ -31,8 +31,8 @@ from emss.report_model import (
 
 def _debt_figure(ctx: Context, movements: pd.DataFrame) -> Chart:
     """The quarter's movement by sector, a bar per council."""
-    data = charts.debt_sector_data(movements, ctx.catalogue.debt)
-    text = charts.debt_sector_text(data, str(ctx.quarter))
+    data = charts_debt.debt_sector_data(movements, ctx.catalogue.debt)
+    text = charts_debt.debt_sector_text(data, str(ctx.quarter))
     shown = list(dict.fromkeys(data["partner"]))
     found = {(r["partner"], r["sector"]): r for r in data.to_dict("records")}
     rows = [
@@ -56,7 +56,7 @@ def _debt_figure(ctx: Context, movements: pd.DataFrame) -> Chart:
     return Chart(
         key="debt",
         title=f"{ctx.words['debt']['chart_title']}, {ctx.quarter}",
-        spec=charts.debt_sector_chart(data, width=CHART_WIDTH),
+        spec=charts_debt.debt_sector_chart(data, width=CHART_WIDTH),
         alt=text.description,
         table=Table(
             title=f"{ctx.words['debt']['chart_title']}: the figures behind the chart",

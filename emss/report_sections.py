@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from emss import charts, compare, projects, tables
+from emss import charts, compare, projects, projects_view, tables
 from emss.catalogue import WHOLE, Metric
 from emss.compare import format_date, format_value
 from emss.quarters import quarter_range
@@ -170,9 +170,11 @@ def projects_section(ctx: Context, number: int, spec: dict) -> Section:
     if not frame.empty and not frame["listed"].any():  # listed before, none this quarter
         blocks: list[Block] = [plain(f"No Business Plan projects are recorded for {ctx.quarter}.")]
         return Section(number, spec["key"], spec["title"], numbered(number, blocks))
-    blocks = [plain(text) for text in projects.since_sentences(frame, ctx.quarter, ctx.earlier)]
+    blocks = [
+        plain(text) for text in projects_view.since_sentences(frame, ctx.quarter, ctx.earlier)
+    ]
     not_stated = ctx.catalogue.projects.not_stated  # theme tables give status in words
-    for theme in projects.theme_tables(frame):
+    for theme in projects_view.theme_tables(frame):
         rows = tuple(
             Row(
                 (

@@ -20,7 +20,8 @@ import pandas as pd
 from emss import compare, debt, projects
 from emss.catalogue import SOURCE_REFERENCE, WHOLE, Catalogue, Metric, load_catalogue
 from emss.compare import format_date, format_value
-from emss.ingest import FileSummary, Preview, max_upload_bytes
+from emss.ingest import FileSummary, max_upload_bytes
+from emss.ingest_preview import Preview
 from emss.quarters import Quarter
 from emss.store import Snapshot
 from emss.targets import Target, rag_text

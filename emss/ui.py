@@ -1,7 +1,8 @@
-"""The Streamlit glue every page shares: setup, navigation, caching, components, sign-in.
+"""The Streamlit glue every page shares: setup, navigation, filters, caching, components.
 
-The only module in ``emss`` that imports streamlit; what it lays out comes from plain
-modules (``filters``, ``tables``, ``charts``, ``debt``, ``report``). A page starts with::
+With ``ui_areas`` (the area and Debt pages' pieces) and ``ui_signin`` (sign-in), the only
+modules in ``emss`` that import streamlit; what they lay out comes from plain modules
+(``filters``, ``tables``, ``charts``, ``debt``, ``report``). A page starts with::
 
     filters = ui.page_setup("ESC")
 
@@ -17,18 +18,16 @@ starts; a value that cannot be used falls back to the default with a note saying
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from secrets import token_hex
 
 import pandas as pd
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from emss import auth, charts, compare, debt, ingest, tables, upload_guard
-from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, Metric, load_catalogue
+from emss import compare, ingest, tables
+from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, load_catalogue
 from emss.charts import PreparedChart
 from emss.export import to_csv
 from emss.filters import (
@@ -36,7 +35,6 @@ from emss.filters import (
     VIEW_LABELS,
     VIEW_PARTNERS,
     Filters,
-    figure_label,
     filters_from_params,
 )
 from emss.quarters import Quarter
@@ -44,6 +42,7 @@ from emss.queries import Database
 from emss.store import Store, StoreError
 from emss.targets import Target, TargetsError, load_targets
 from emss.text import markdown_literal
+from emss.ui_signin import editor, guard_uploads
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,18 +61,6 @@ PAGES = (
     ("pages/9_Upload.py", "Upload"),
     ("pages/10_History.py", "History"),
 )
-
-# The FSC figure whose invoices a computed snapshot can list (the page's drill-down).
-ON_HOLD_METRIC = "fsc_invoices_on_hold_90d"
-ON_HOLD_HEADINGS = {
-    "invoice_id": "Invoice ID",
-    "invoice_number": "Invoice number",
-    "supplier": "Supplier",
-    "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized"),
-    "hold_name": "Hold",
-    "hold_date": st.column_config.DateColumn("Held since", format="D MMM YYYY"),
-    "days_on_hold": "Days on hold",
-}
 
 # The page that shows every figure of an area (its label is the area's code).
 AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().areas}
@@ -108,20 +95,14 @@ PROJECTS_PAGE = next(
     (path for path, label in PAGES if label == "Projects" and (APP_DIR / path).exists()), None
 )
 
-# Session-state keys: every key the app keeps in st.session_state, and the widgets' keys
-# that tests and benchmarks drive.
+# Session-state keys of the filters, and their widgets' keys that tests and benchmarks drive
+# (the sign-in's are in emss.ui_signin).
 STATE_FILTERS = "emss_filters"  # the current Filters (not a widget: survives a page change)
 STATE_FILTER_NOTES = "emss_filter_notes"  # notes on a link's unusable values, shown once
-STATE_EDITOR = "emss_editor"  # the identity a password sign-in gave this session
-STATE_SESSION_KEY = "emss_session_key"  # a random key per session for the password throttle
 WIDGET_QUARTER = "emss_filter_quarter"
 WIDGET_VIEW = "emss_filter_view"
 WIDGET_COMPARISON = "emss_filter_comparison"
 WIDGET_RANGE = "emss_filter_range"
-WIDGET_SIGN_IN_NAME = "emss_sign_in_name"
-WIDGET_SIGN_IN_PASSWORD = "emss_sign_in_password"
-WIDGET_SIGN_IN = "emss_sign_in"
-WIDGET_SIGN_OUT = "emss_sign_out"
 
 
 # --- data ------------------------------------------------------------------------------
@@ -194,37 +175,6 @@ def provenance_lines() -> list[str]:
     return tables.provenance_lines(snapshots_in_use())
 
 
-@dataclass(frozen=True)
-class DebtTables:
-    """What the Debt page shows for a choice: each partner's total (``debt.totals``), the
-    subtotalled table (``tables.debt_table``) and that table's CSV."""
-
-    totals: pd.DataFrame
-    table: pd.DataFrame
-    csv: str
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _debt_tables(root: str, version: tuple, quarter: Quarter, *choice) -> DebtTables | None:
-    movements = _database(root).debt_movements(quarter, *choice)
-    if movements.empty:
-        return None
-    table = tables.debt_table(movements)
-    return DebtTables(debt.totals(movements), table, to_csv(table))
-
-
-def debt_tables(
-    quarter: Quarter,
-    partners: Sequence[str] | None = None,
-    collectors: Sequence[str] | None = None,
-    sectors: Sequence[str] | None = None,
-) -> DebtTables | None:
-    """The quarter's debt movements for a choice, as the Debt page shows them; None when
-    none were reported."""
-    args = tuple(tuple(x) if x else None for x in (partners, collectors, sectors))
-    return _debt_tables(*_key(), quarter, *args)
-
-
 # Prepared charts and tables are shared between sessions (st.cache_resource, not copied on
 # every run as st.cache_data would) and never changed after they are made.
 
@@ -249,78 +199,6 @@ def _drawable(prepared: PreparedChart | None) -> Drawable | None:
     spec["data"] = {"name": DATASET}
     rows = pd.DataFrame(prepared.spec["data"]["values"])
     return Drawable(prepared, spec, convert_anything_to_arrow_bytes(rows))
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _debt_sector_chart(
-    root: str, version: tuple, quarter: Quarter, *choice: tuple[str, ...]
-) -> Drawable:
-    movements = _database(root).debt_movements(quarter, *choice)
-    return _drawable(charts.prepared_debt_sector(movements, quarter))
-
-
-def debt_sector_chart(
-    quarter: Quarter, partners: Sequence[str], collectors: Sequence[str], sectors: Sequence[str]
-) -> Drawable:
-    """The quarter's movement by sector for the partners, collectors and sectors chosen."""
-    return _debt_sector_chart(*_key(), quarter, tuple(partners), tuple(collectors), tuple(sectors))
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _debt_trend_chart(
-    root: str, version: tuple, filters: Filters, partners: tuple[str, ...]
-) -> Drawable | None:
-    trend = _database(root).debt_trend(filters.first, filters.last, partners or None)
-    return _drawable(charts.prepared_debt_trend(trend, filters.quarter))
-
-
-def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> Drawable | None:
-    """Each partner's total movement over the filters' range, its title stating the chosen
-    quarter's; None when there is none."""
-    return _debt_trend_chart(*_key(), filters, tuple(partners))
-
-
-@st.cache_resource(show_spinner=False, max_entries=512)
-def _trend(
-    root: str,
-    version: tuple,
-    key: str,
-    partners: tuple[str, ...],
-    filters: Filters,
-    target: Target | None,
-) -> Drawable | None:
-    db = _database(root)
-    series = db.series((key,), partners, filters.first, filters.last)
-    return _drawable(
-        charts.prepared_trend(
-            series,
-            db.catalogue[key],
-            target,
-            filters.first,
-            filters.last,
-            filters.quarter,
-            filters.comparison_quarter,
-        )
-    )
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _glance(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
-    db = _database(root)
-    rows = _area_rows(root, version, area, filters)
-    start = max(filters.first, filters.quarter.shift(1 - tables.SPARK_QUARTERS))
-    keys = tuple(dict.fromkeys(rows["metric"]))
-    series = db.series(keys, tuple(dict.fromkeys(rows["partner"])), start, filters.quarter)
-    labels = [figure_label(row, filters) for row in rows.to_dict("records")]
-    return tables.glance_table(rows, series, labels, db.catalogue)
-
-
-def _area_rows(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
-    if filters.is_whole:
-        rows = _whole_summary(root, version, filters.quarter, filters.comparison)
-    else:
-        rows = _summary(root, version, filters.quarter, filters.partners, filters.comparison)
-    return rows[rows["area"] == area]
 
 
 # Keyed on the store and its targets (report.inputs_version): a new snapshot or new targets,
@@ -373,7 +251,7 @@ def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> 
     st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
     st.html(PAGE_CSS)
     try:  # a damaged store or a bad setting: one sentence on every page, no traceback
-        _guard_uploads(editor_session=editor() is not None)
+        guard_uploads(editor_session=editor() is not None)
         quarters = database().quarters_with_data()
     except (StoreError, ingest.SettingError) as error:
         st.error(str(error), icon=":material/error:")
@@ -569,233 +447,3 @@ def figure_tile(
         for line in (shown.caption, shown.rag):
             if line:
                 st.caption(line)
-
-
-def metric_trend(
-    metric: Metric, partners: Sequence[str], filters: Filters, target: Target | None
-) -> None:
-    """A metric's trend chart over the filters' range, or a sentence when there is none."""
-    prepared = _trend(*_key(), metric.key, tuple(partners), filters, target)
-    if prepared is None:
-        st.markdown(f"No figures for {metric.label} from {filters.first} to {filters.last}.")
-        return
-    show_chart(prepared, f"{metric.key}-{filters.first.slug}-{filters.last.slug}")
-
-
-def area_page(area: str) -> None:
-    """An area's page: set up under the area's title, then every figure of the area."""
-    filters = page_setup(database().catalogue.area_title(area))
-    area_view(area, filters)
-
-
-def area_view(area: str, filters: Filters) -> None:
-    """Every catalogue metric of an area in one table (figure, change, trend glyph), then
-    the figure chosen in full: its tiles, notes, definition and trend chart.
-
-    One chart at a time: each chart costs the browser far more than a table row, and the
-    table already answers "how did each figure move"."""
-    catalogue = database().catalogue
-    rows = _area_rows(*_key(), area, filters)
-    st.caption(
-        f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
-        f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
-    )
-    if rows["value"].isna().all():
-        st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    glance = _glance(*_key(), area, filters)
-    st.table(glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
-    st.download_button(
-        "Download CSV",
-        to_csv(glance),
-        file_name=f"{area.lower()}-{filters.quarter.slug}.csv",
-        mime="text/csv",
-        key=f"download_{area.lower()}_glance",
-    )
-    metrics = catalogue.in_area(area)
-    reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
-    first = reported["metric"].iloc[0] if len(reported) else metrics[0].key
-    metric = st.selectbox(
-        "Figure shown in full",
-        metrics,
-        index=[m.key for m in metrics].index(first),
-        format_func=lambda m: m.label,
-        key=f"emss_area_figure_{area}",
-    )
-    metric_view(metric, rows[rows["metric"] == metric.key], filters, targets().get(metric.key))
-
-
-def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -> None:
-    """One metric in full: its figures, comparison, notes, definition and trend chart."""
-    st.header(metric.label, divider="gray")
-    if metric.is_emss_wide and not filters.is_whole:
-        st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        figures = shown.to_dict("records")
-        for row in figures:  # one above the other: side by side, their changes were cut short
-            figure_tile(row, figure_label(row, filters), target)
-        sources = [metric.source]
-        for row in figures:
-            note, source = tables.note_parts(row["note"])
-            if note:
-                st.caption(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
-            sources.append(source)
-        about = metric.description
-        if metric.standard:
-            about += f" Standard: {metric.standard}."
-        st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
-    with right:
-        metric_trend(metric, shown["partner"].tolist(), filters, target)
-    if metric.key == ON_HOLD_METRIC:
-        on_hold_invoices(filters)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _on_hold(root: str, version: tuple, quarter: Quarter) -> pd.DataFrame:
-    from emss.sources import stored
-
-    return stored.on_hold_invoices(_database(root).store, quarter)
-
-
-def on_hold_invoices(filters: Filters) -> None:
-    """The invoices on hold over 90 days behind the figure, per council, when a computed
-    snapshot lists them for the quarter."""
-    from emss.sources import stored
-
-    frame = _on_hold(*_key(), filters.quarter)
-    frame = frame[frame["partner"].isin(filters.partners)] if not filters.is_whole else frame
-    if frame.empty:
-        return
-    st.markdown(f"**The invoices on hold over 90 days at the end of {filters.quarter}**")
-    for partner, held in frame.groupby("partner", sort=False):
-        with st.expander(f"{partner_name(partner)}: {len(held):,} invoices"):
-            st.dataframe(
-                held.drop(columns=["snapshot_id", "partner"]),
-                hide_index=True,
-                width="stretch",
-                column_config=ON_HOLD_HEADINGS,
-            )
-            st.download_button(
-                "Download CSV",
-                stored.on_hold_csv(held),
-                file_name=f"on-hold-{partner.lower()}-{filters.quarter.slug}.csv",
-                mime="text/csv",
-                key=f"download_on_hold_{partner}",
-            )
-    st.caption(
-        "From the Payables export computed into the quarter's figures (newest computed "
-        f"snapshot {frame['snapshot_id'].iloc[0]})."
-    )
-
-
-def warm_caches() -> None:
-    """Prepare what the first visitor after a commit would wait for (the default view of
-    every area, its table and first chart): call right after a commit or withdrawal."""
-    quarters = database().quarters_with_data()
-    if not quarters:
-        return
-    current = st.session_state.get(STATE_FILTERS) or filters_from_params({}, quarters)[0]
-    for area in database().catalogue.areas:
-        rows = _area_rows(*_key(), area, current)
-        _glance(*_key(), area, current)
-        shown = rows[rows["value"].notna()]
-        if not shown.empty:
-            key = shown["metric"].iloc[0]
-            partners = tuple(shown.loc[shown["metric"] == key, "partner"])
-            _trend(*_key(), key, partners, current, targets().get(key))
-
-
-# --- editing: who may upload and withdraw (the rules are in emss.auth) -----------------
-
-
-def _secrets() -> dict:
-    try:
-        return st.secrets.to_dict()
-    except FileNotFoundError:  # no secrets.toml anywhere: nothing is configured
-        return {}
-
-
-def editor() -> str | None:
-    """The signed-in editor's identity (email, or name for a password sign-in), else None."""
-    secrets = _secrets()
-    mode = auth.editing_mode(secrets)
-    if mode == "oidc":
-        return auth.signed_in_editor(st.user, auth.editors(secrets))
-    return st.session_state.get(STATE_EDITOR) if mode == "password" else None
-
-
-UPLOADS_PER_SESSION = 8  # files of the largest size one session may hold on the server
-
-
-def _guard_uploads(*, editor_session: bool) -> None:
-    """Let this session leave files on the server only while an editor is signed in to it
-    (see emss.upload_guard); a viewer's session holds none."""
-    guard = upload_guard.guard(UPLOADS_PER_SESSION * ingest.max_upload_bytes())
-    context = get_script_run_ctx()
-    if guard is None or context is None:
-        return
-    if editor_session:
-        guard.allow(context.session_id)
-    else:
-        guard.disallow(context.session_id)
-
-
-def require_editor(action: str) -> str:
-    """The editor's identity; anyone else gets the way to sign in (or to enable editing) and
-    the page stops there, before any control that changes the figures exists.
-
-    ``action`` completes "Sign in to …", e.g. "upload a quarter".
-    """
-    who = editor()
-    if who is not None:
-        _guard_uploads(editor_session=True)  # signed in during this run: its picker must work
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.caption(f"Editing as **{markdown_literal(who)}**.")
-            st.button("Sign out", key=WIDGET_SIGN_OUT, on_click=_sign_out)
-        return who
-    secrets = _secrets()
-    mode = auth.editing_mode(secrets)
-    if mode == "none":
-        st.info(auth.HOW_TO_ENABLE, icon=":material/lock:")
-    elif mode == "oidc" and st.user.get("is_logged_in"):
-        st.warning(
-            f"You are signed in as {markdown_literal(st.user.get('email'))}, which is not on "
-            f"this dashboard's list of editors, so you cannot {action}. Anyone can view the "
-            "figures; to edit, ask the dashboard's administrator to add your email to `editors`.",
-            icon=":material/lock:",
-        )
-        st.button("Sign out", key=WIDGET_SIGN_OUT, on_click=st.logout)
-    elif mode == "oidc":
-        st.info(f"Sign in to {action}. Only editors can change the figures.")
-        st.button("Sign in", key=WIDGET_SIGN_IN, type="primary", on_click=st.login)
-    else:
-        _password_form(action, auth.editor_password(secrets) or "")
-    st.stop()
-
-
-def _password_form(action: str, expected: str) -> None:
-    with st.form("emss_sign_in_form"):
-        st.markdown(f"**Sign in to {action}.** Only editors can change the figures.")
-        name = st.text_input("Your name (recorded with every change)", key=WIDGET_SIGN_IN_NAME)
-        given = st.text_input("Editor password", type="password", key=WIDGET_SIGN_IN_PASSWORD)
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        try:
-            st.session_state.setdefault(STATE_SESSION_KEY, token_hex(8))
-            keys = (
-                f"session:{st.session_state[STATE_SESSION_KEY]}",
-                f"address:{st.context.ip_address}",
-            )
-            st.session_state[STATE_EDITOR] = auth.password_sign_in(
-                name, given, expected, throttle=auth.PASSWORD_THROTTLE, keys=keys
-            )
-        except auth.SignInError as refused:
-            st.error(str(refused), icon=":material/error:")
-            return
-        st.rerun()
-
-
-def _sign_out() -> None:
-    if auth.editing_mode(_secrets()) == "oidc":
-        st.logout()
-    st.session_state.pop(STATE_EDITOR, None)

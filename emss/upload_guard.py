@@ -8,7 +8,7 @@ file picker), and only while that session holds less than ``per_session_bytes`` 
 other PUT is refused with 403 or 413 before it is kept. A session that is no longer an editor's
 is disallowed and its files dropped at its next page run.
 
-This is the one module besides ``emss.ui`` that touches Streamlit, and only its runtime.
+Besides the ``emss.ui`` modules, the one module that touches Streamlit (only its runtime).
 """
 
 from __future__ import annotations

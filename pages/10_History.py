@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from emss import tables, ui, uploads
+from emss import tables, ui, ui_areas, ui_signin, uploads
 from emss.sources import stored
 from emss.store import StoreError
 from emss.text import markdown_literal
@@ -130,7 +130,7 @@ done = st.session_state.pop("history_withdrawn", None)
 if done:
     st.success(done, icon=":material/check_circle:")
 # Browsing needs no sign-in; withdrawing does. Nothing below exists for anyone else.
-who = ui.require_editor("withdraw a snapshot")
+who = ui_signin.require_editor("withdraw a snapshot")
 active = [i for i in newest_first if not by_id[i].withdrawn]
 if not active:
     st.info("Every snapshot has been withdrawn already.")
@@ -170,7 +170,7 @@ if pending in active:
             "the figures it had replaced."
         )
         with st.spinner("Preparing the pages for their first visitors…"):
-            ui.warm_caches()
+            ui_areas.warm_caches()
     if confirmed or cancelled:
         del st.session_state["history_withdraw_pending"]
         st.rerun()

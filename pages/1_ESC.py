@@ -1,5 +1,5 @@
 """ESC page: every figure of the area in the chosen quarter and view, with its trend."""
 
-from emss import ui
+from emss import ui_areas
 
-ui.area_page("ESC")
+ui_areas.area_page("ESC")

@@ -1,5 +1,5 @@
 """Customer page: every figure of the area in the chosen quarter and view, with its trend."""
 
-from emss import ui
+from emss import ui_areas
 
-ui.area_page("Customer")
+ui_areas.area_page("Customer")

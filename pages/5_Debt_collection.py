@@ -3,7 +3,7 @@ sector, its totals, a chart by sector and each council's trend."""
 
 import streamlit as st
 
-from emss import debt, ui
+from emss import debt, ui, ui_areas
 
 filters = ui.page_setup("Debt collection")
 spec = ui.database().catalogue.debt
@@ -21,7 +21,7 @@ with st.container(horizontal=True):
     sectors = st.multiselect("Sectors", spec.sectors, default=spec.sectors, key="debt_sectors")
 
 shown = (
-    ui.debt_tables(filters.quarter, partners, collectors, sectors)
+    ui_areas.debt_tables(filters.quarter, partners, collectors, sectors)
     if collectors and sectors
     else None
 )
@@ -56,12 +56,12 @@ else:
 
     st.header("By sector", divider="gray")
     ui.show_chart(
-        ui.debt_sector_chart(filters.quarter, partners, collectors, sectors),
+        ui_areas.debt_sector_chart(filters.quarter, partners, collectors, sectors),
         name="debt-by-sector",
     )
 
 st.header("Total movement by council over time", divider="gray")
-trend = ui.debt_trend_chart(filters, partners)
+trend = ui_areas.debt_trend_chart(filters, partners)
 if trend is None:
     st.info(f"No debt movements were reported from {filters.first} to {filters.last}.")
 else:

@@ -3,7 +3,7 @@ comparison quarter, each project's history, and the list as a table and a CSV.""
 
 import streamlit as st
 
-from emss import export, projects, ui
+from emss import export, projects, projects_view, ui
 
 CARDS = 60  # at most this many project cards on one page; beyond it, the table
 filters = ui.page_setup("Business Plan projects")
@@ -20,7 +20,7 @@ st.caption(
 with st.container(border=True):
     last = comparison == quarter.previous
     st.header("Since the last committee" if last else f"Since {comparison.label}")
-    for sentence in projects.since_sentences(in_view, quarter, comparison):
+    for sentence in projects_view.since_sentences(in_view, quarter, comparison):
         st.markdown(sentence)
 
 if not in_view["listed"].any():
@@ -58,13 +58,13 @@ if len(shown) > CARDS:
         f"{len(shown):,} projects match: the first {CARDS} are shown as cards. Choose a theme, "
         "status or benefit to narrow the list, or read them all in the table at the end."
     )
-for group in projects.theme_groups(shown):
+for group in projects_view.theme_groups(shown):
     st.header(f"{group.label}: {len(group.projects)}", divider="gray")
     drawn, budget = group.projects[:budget], budget - len(group.projects[:budget])
     if len(drawn) < len(group.projects):
         st.caption(f"{len(group.projects) - len(drawn):,} more in the table at the end.")
     for row in drawn:
-        card = projects.card(row, comparison)
+        card = projects_view.card(row, comparison)
         with st.container(border=True):
             st.markdown(card.markdown(quarter))
             history = st.expander(
@@ -74,7 +74,7 @@ for group in projects.theme_groups(shown):
             )
             with history:
                 if history.open:
-                    lines = projects.history_lines(
+                    lines = projects_view.history_lines(
                         projects.history(db, row["theme"], row["project"])
                     )
                     for heading, update in lines:
@@ -82,7 +82,7 @@ for group in projects.theme_groups(shown):
 
 st.header("All projects shown, as a table", divider="gray")
 ui.data_table(
-    projects.table(shown),
+    projects_view.table(shown),
     name=f"projects-{quarter.slug}",
     label=f"Table of the {len(shown)} projects shown, and a CSV",
     csv=export.to_csv(shown[projects.RECORD_FIELDS]),

@@ -3,7 +3,18 @@ exports; check them, preview what would change, then store one snapshot."""
 
 import streamlit as st
 
-from emss import export, ingest, isolated, projects, tables, ui, uploads
+from emss import (
+    export,
+    ingest,
+    ingest_preview,
+    isolated,
+    projects,
+    tables,
+    ui,
+    ui_areas,
+    ui_signin,
+    uploads,
+)
 from emss.errors import EmssError
 from emss.sources import compute, config, stored
 from emss.store import StoreError
@@ -12,7 +23,7 @@ from emss.text import markdown_literal
 ui.page_setup("Upload a quarter", filters=False)
 # The role is checked before any control that changes the figures exists: a page can be
 # opened by its URL, so nothing below runs for anyone who is not an editor.
-who = ui.require_editor("upload a quarter")
+who = ui_signin.require_editor("upload a quarter")
 db = ui.database()
 st.session_state.setdefault("upload_round", 0)  # bumped after a commit to clear the pickers
 
@@ -81,7 +92,7 @@ def stored_message(snapshot) -> None:
     st.session_state["upload_round"] += 1
     ui.follow_latest_quarter()
     with st.spinner("Preparing the pages for their first visitors…"):
-        ui.warm_caches()
+        ui_areas.warm_caches()
     st.rerun()
 
 
@@ -137,7 +148,7 @@ if kind != EXPORTS:
             st.stop()
         for summary in validation.files:
             st.write(markdown_literal(tables.file_outcome(summary)))
-        preview = ingest.preview(db, validation) if validation.ok else None
+        preview = ingest_preview.preview(db, validation) if validation.ok else None
         finished(status, validation.ok, validation.summary(), f"Read {len(files)} file(s)")
     if not validation.ok:
         show_problems(validation.problems_frame(), validation.summary(), "upload")

@@ -3,9 +3,10 @@ what made charts unreadable: a plot squeezed by a long axis title or long labels
 printed over each other or over the legend, a flat value axis, bars not from zero, pounds
 not in £m, text cut short.
 
-The charts are built exactly as the pages build them (``charts.prepared_*``), for the
-bundled store and a 40-quarter store, and laid out by vl-convert's scenegraph (Vega's own
-positions) at a phone's width; the report's at the width it draws them.
+The charts are built exactly as the pages build them (``charts.prepared_*`` and
+``charts_debt.prepared_*``), for the bundled store and a 40-quarter store, and laid out by
+vl-convert's scenegraph (Vega's own positions) at a phone's width; the report's at the width
+it draws them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 import vl_convert
 
 from bench.stores import Shape, build_store
-from emss import charts, report
+from emss import charts, charts_debt, report
 from emss.catalogue import PARTNERS, VIEWS, load_catalogue
 from emss.queries import Database
 from emss.report_model import CHART_WIDTH
@@ -56,9 +57,9 @@ def page_charts(
             if chart is not None:
                 found.append((f"{metric.key} ({view})", chart, metric.unit.name))
     found.append(
-        ("debt by sector", charts.prepared_debt_sector(db.debt_movements(last), last), None)
+        ("debt by sector", charts_debt.prepared_debt_sector(db.debt_movements(last), last), None)
     )
-    trend = charts.prepared_debt_trend(db.debt_trend(first, last, None), last)
+    trend = charts_debt.prepared_debt_trend(db.debt_trend(first, last, None), last)
     found.append(("debt trend", trend, None))
     return found
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emss import ingest
+from emss import ingest, ingest_preview
 from emss.queries import Database
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, REPORT_DAY, csv_bytes, records
 
@@ -558,7 +558,7 @@ def test_the_preview_lists_new_figures_revisions_and_unchanged(bundled_db, metri
             ("d.csv", debt_csv('2023/24 Q3,NCC,In house,Business,"-5,000,000",')),
         ]
     )
-    preview = ingest.preview(bundled_db, result)
+    preview = ingest_preview.preview(bundled_db, result)
     assert preview.metrics[["quarter", "metric", "change", "old_value"]].to_dict("records")[:2] == [
         {
             "quarter": "2023/24 Q3",
@@ -600,7 +600,7 @@ def test_the_preview_warns_of_jumps_and_a_council_without_its_pair(bundled_db, m
             )
         ]
     )
-    warnings = ingest.preview(bundled_db, result).warnings
+    warnings = ingest_preview.preview(bundled_db, result).warnings
     assert len(warnings) == 3
     # By label, against reported figures only (the illustrative 2022/23 Q4, 2023/24 Q1 are not).
     assert warnings[0] == (
@@ -617,11 +617,11 @@ def test_the_preview_warns_of_jumps_and_a_council_without_its_pair(bundled_db, m
 def test_a_metrics_only_or_debt_only_upload_previews(bundled_db, metrics_csv, debt_csv):
     debt_only = check([("d.csv", debt_csv("2023/24 Q4,LCC,In house,NHS,100,"))])
     assert (
-        ingest.preview(bundled_db, debt_only).summary()
+        ingest_preview.preview(bundled_db, debt_only).summary()
         == "1 new, 0 revised, 0 unchanged; 0 warnings"
     )
     metrics_only = check([("m.csv", metrics_csv("2023/24 Q4,EMSS,esc_dbs_checks,3900,"))])
-    assert ingest.preview(bundled_db, metrics_only).count("new") == 1
+    assert ingest_preview.preview(bundled_db, metrics_only).count("new") == 1
 
 
 def test_a_clean_upload_is_committed_as_one_snapshot(store, metrics_csv, debt_csv):

@@ -322,9 +322,9 @@ def test_fsc_lists_the_invoices_on_hold_when_a_computed_snapshot_has_them(store:
 
 
 def _warm_after_commit() -> None:
-    from emss import ui
+    from emss import ui_areas
 
-    ui.warm_caches()
+    ui_areas.warm_caches()
 
 
 def test_warming_after_a_commit_prepares_what_the_first_visitor_sees(

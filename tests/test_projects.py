@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from emss import cli, ingest, projects
+from emss import cli, ingest, ingest_preview, projects, projects_view
 from emss.quarters import Quarter
 from emss.queries import Database
 from tests.conftest import Q2, Q3, REPORT_DAY, csv_bytes
@@ -69,7 +69,7 @@ def test_since_the_last_committee_3_are_new_one_completed_one_cancelled(bundled_
         "unchanged": 17,
     }
     assert set(frame[frame["change"] == "new"]["project"]) == NEW_IN_Q3
-    assert projects.since_sentences(frame, Q3, Q2) == [
+    assert projects_view.since_sentences(frame, Q3, Q2) == [
         "Since the last Joint Committee, the Gen 1 to Gen 2 infrastructure project has been "
         "completed and the LCC Wagestream implementation project has been cancelled.",
         "New projects: New internal and external communication plans (Organisation), "
@@ -83,7 +83,7 @@ def test_since_the_last_committee_3_are_new_one_completed_one_cancelled(bundled_
 def test_a_comparison_quarter_without_a_list_is_said_so_not_called_new(bundled_db):
     frame = projects.changes(bundled_db, Q3, Q3.year_ago)
     assert frame["change"].isna().all() and len(frame) == 22
-    assert projects.since_sentences(frame, Q3, Q3.year_ago) == [
+    assert projects_view.since_sentences(frame, Q3, Q3.year_ago) == [
         "There is no project list for 2022/23 Q3 to compare 2023/24 Q3 with."
     ]
     assert projects.counts(frame).changed == 0 and not projects.counts(frame).compared
@@ -98,7 +98,7 @@ def test_a_councils_sponsor_sees_their_councils_projects_and_the_emss_wide_ones(
 
 
 def test_one_table_per_theme_with_status_in_words(bundled_db):
-    tables = projects.theme_tables(projects.changes(bundled_db, Q3, Q2))
+    tables = projects_view.theme_tables(projects.changes(bundled_db, Q3, Q2))
     assert [t.theme for t in tables] == ["Organisation", "Technology", "FSC", "ESC"]
     technology = tables[1].rows.set_index("Project")
     assert technology.loc[GEN2, "Status"] == "Complete"
@@ -295,7 +295,7 @@ def test_projects_and_metrics_in_one_upload_commit_as_one_snapshot(store, db):
 def test_a_revision_replaces_a_project_and_withdrawing_it_brings_the_old_one_back(store, db):
     result = check(("p.csv", csv_bytes(HEADER, ["2023/24 Q3,Technology,gen 1 to gen 2 "
                                                 "infrastructure,,On hold,,,Paused"])))  # fmt: skip
-    preview = ingest.preview(db, result).projects
+    preview = ingest_preview.preview(db, result).projects
     assert preview.lines() == [
         "status 2023/24 Q3 Technology: gen 1 to gen 2 infrastructure: Complete → On hold",
         'update replaced 2023/24 Q3 Technology: gen 1 to gen 2 infrastructure: "The move to '
@@ -307,7 +307,7 @@ def test_a_revision_replaces_a_project_and_withdrawing_it_brings_the_old_one_bac
     assert frame.set_index("project_key").loc["gen1togen2infrastructure", "change"] == (
         "status changed"
     )
-    assert projects.since_sentences(frame, Q3, Q2)[0] == (
+    assert projects_view.since_sentences(frame, Q3, Q2)[0] == (
         "Since the last Joint Committee, the gen 1 to gen 2 infrastructure project has moved "
         "from in progress to on hold and the LCC Wagestream implementation project has been "
         "cancelled."
@@ -330,7 +330,7 @@ def test_the_preview_of_a_new_quarter_lists_new_status_changes_and_dropped(store
             ),
         )
     )
-    preview = ingest.preview(db, result).projects
+    preview = ingest_preview.preview(db, result).projects
     lines = preview.lines()
     assert lines[:2] == [
         "status 2023/24 Q4 FSC: Office move: not stated → Complete",
@@ -348,7 +348,7 @@ def test_the_preview_of_a_new_quarter_lists_new_status_changes_and_dropped(store
         "new": 1,
         "no longer reported": 21,
     }
-    sentences = projects.since_sentences(frame, Q4, Q3)
+    sentences = projects_view.since_sentences(frame, Q4, Q3)
     assert sentences[:2] == [
         "Since the last Joint Committee, the Office move project has been completed.",
         "New project: Payroll chatbot (FSC).",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from emss import projects
+from emss import projects, projects_view
 from emss.catalogue import PARTNER_NAMES
 from emss.store import Store
 from tests.conftest import Q2
@@ -89,7 +89,7 @@ def test_benefit_and_status_filters_and_change_words_on_hand_built_rows() -> Non
     ]
     assert list(projects.for_benefits(frame, [])["project"]) == ["A", "B", "C"]
     assert list(projects.for_statuses(frame, ["not stated"])["project"]) == ["B"]
-    words = [projects.change_words(r, Q2) for r in frame.to_dict("records")]
+    words = [projects_view.change_words(r, Q2) for r in frame.to_dict("records")]
     assert words == [
         "Was not started in 2023/24 Q2",
         "New since 2023/24 Q2",

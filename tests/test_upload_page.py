@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from emss import ingest, tables, uploads
+from emss import ingest, ingest_preview, tables, uploads
 from emss.quarters import Quarter
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, REPO_ROOT, csv_bytes
 from tests.editor_pages import (
@@ -248,7 +248,7 @@ def test_a_debt_preview_shows_a_revision_old_to_new_and_a_new_movement_exactly(s
         DEBT_HEADER,
         ["2023/24 Q3,NCC,In house,Business,-5000000,corrected", "2023/24 Q4,LCC,In house,NHS,12,"],
     )
-    preview = ingest.preview(Database(store), ingest.validate([("d.csv", upload)]))
+    preview = ingest_preview.preview(Database(store), ingest.validate([("d.csv", upload)]))
     revised = tables.preview_debt(preview, "revision")
     assert revised[["Partner", "Sector", "Was", "Now", "Replaces snapshot"]].values.tolist() == [
         ["NCC", "Business", "−£5,329,828", "−£5,000,000", "00002-20240318-report"]

@@ -1,0 +1,287 @@
+"""The area pages and the Debt page's cached pieces: every figure of an area in one table,
+the figure chosen in full (tiles, notes, trend chart, the invoices on hold behind it), the
+Debt page's tables and charts, and warming those caches after a commit.
+
+Streamlit glue built on ``emss.ui`` (its caches, page frame and shared components); ``ui``
+imports nothing from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from emss import charts, charts_debt, debt, tables
+from emss.catalogue import Metric
+from emss.export import to_csv
+from emss.filters import Filters, figure_label, filters_from_params
+from emss.quarters import Quarter
+from emss.targets import Target
+from emss.text import markdown_literal
+from emss.ui import (
+    STATE_FILTERS,
+    Drawable,
+    _database,
+    _drawable,
+    _key,
+    _summary,
+    _whole_summary,
+    database,
+    figure_tile,
+    page_setup,
+    partner_name,
+    show_chart,
+    targets,
+)
+
+# The FSC figure whose invoices a computed snapshot can list (the page's drill-down).
+ON_HOLD_METRIC = "fsc_invoices_on_hold_90d"
+ON_HOLD_HEADINGS = {
+    "invoice_id": "Invoice ID",
+    "invoice_number": "Invoice number",
+    "supplier": "Supplier",
+    "amount_gbp": st.column_config.NumberColumn("Amount (£)", format="localized"),
+    "hold_name": "Hold",
+    "hold_date": st.column_config.DateColumn("Held since", format="D MMM YYYY"),
+    "days_on_hold": "Days on hold",
+}
+
+
+@dataclass(frozen=True)
+class DebtTables:
+    """What the Debt page shows for a choice: each partner's total (``debt.totals``), the
+    subtotalled table (``tables.debt_table``) and that table's CSV."""
+
+    totals: pd.DataFrame
+    table: pd.DataFrame
+    csv: str
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _debt_tables(root: str, version: tuple, quarter: Quarter, *choice) -> DebtTables | None:
+    movements = _database(root).debt_movements(quarter, *choice)
+    if movements.empty:
+        return None
+    table = tables.debt_table(movements)
+    return DebtTables(debt.totals(movements), table, to_csv(table))
+
+
+def debt_tables(
+    quarter: Quarter,
+    partners: Sequence[str] | None = None,
+    collectors: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
+) -> DebtTables | None:
+    """The quarter's debt movements for a choice, as the Debt page shows them; None when
+    none were reported."""
+    args = tuple(tuple(x) if x else None for x in (partners, collectors, sectors))
+    return _debt_tables(*_key(), quarter, *args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _debt_sector_chart(
+    root: str, version: tuple, quarter: Quarter, *choice: tuple[str, ...]
+) -> Drawable:
+    movements = _database(root).debt_movements(quarter, *choice)
+    return _drawable(charts_debt.prepared_debt_sector(movements, quarter))
+
+
+def debt_sector_chart(
+    quarter: Quarter, partners: Sequence[str], collectors: Sequence[str], sectors: Sequence[str]
+) -> Drawable:
+    """The quarter's movement by sector for the partners, collectors and sectors chosen."""
+    return _debt_sector_chart(*_key(), quarter, tuple(partners), tuple(collectors), tuple(sectors))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _debt_trend_chart(
+    root: str, version: tuple, filters: Filters, partners: tuple[str, ...]
+) -> Drawable | None:
+    trend = _database(root).debt_trend(filters.first, filters.last, partners or None)
+    return _drawable(charts_debt.prepared_debt_trend(trend, filters.quarter))
+
+
+def debt_trend_chart(filters: Filters, partners: Sequence[str]) -> Drawable | None:
+    """Each partner's total movement over the filters' range, its title stating the chosen
+    quarter's; None when there is none."""
+    return _debt_trend_chart(*_key(), filters, tuple(partners))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _trend(
+    root: str,
+    version: tuple,
+    key: str,
+    partners: tuple[str, ...],
+    filters: Filters,
+    target: Target | None,
+) -> Drawable | None:
+    db = _database(root)
+    series = db.series((key,), partners, filters.first, filters.last)
+    return _drawable(
+        charts.prepared_trend(
+            series,
+            db.catalogue[key],
+            target,
+            filters.first,
+            filters.last,
+            filters.quarter,
+            filters.comparison_quarter,
+        )
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _glance(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
+    db = _database(root)
+    rows = _area_rows(root, version, area, filters)
+    start = max(filters.first, filters.quarter.shift(1 - tables.SPARK_QUARTERS))
+    keys = tuple(dict.fromkeys(rows["metric"]))
+    series = db.series(keys, tuple(dict.fromkeys(rows["partner"])), start, filters.quarter)
+    labels = [figure_label(row, filters) for row in rows.to_dict("records")]
+    return tables.glance_table(rows, series, labels, db.catalogue)
+
+
+def _area_rows(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
+    if filters.is_whole:
+        rows = _whole_summary(root, version, filters.quarter, filters.comparison)
+    else:
+        rows = _summary(root, version, filters.quarter, filters.partners, filters.comparison)
+    return rows[rows["area"] == area]
+
+
+def metric_trend(
+    metric: Metric, partners: Sequence[str], filters: Filters, target: Target | None
+) -> None:
+    """A metric's trend chart over the filters' range, or a sentence when there is none."""
+    prepared = _trend(*_key(), metric.key, tuple(partners), filters, target)
+    if prepared is None:
+        st.markdown(f"No figures for {metric.label} from {filters.first} to {filters.last}.")
+        return
+    show_chart(prepared, f"{metric.key}-{filters.first.slug}-{filters.last.slug}")
+
+
+def area_page(area: str) -> None:
+    """An area's page: set up under the area's title, then every figure of the area."""
+    filters = page_setup(database().catalogue.area_title(area))
+    area_view(area, filters)
+
+
+def area_view(area: str, filters: Filters) -> None:
+    """Every catalogue metric of an area in one table (figure, change, trend glyph), then
+    the figure chosen in full: its tiles, notes, definition and trend chart.
+
+    One chart at a time: each chart costs the browser far more than a table row, and the
+    table already answers "how did each figure move"."""
+    catalogue = database().catalogue
+    rows = _area_rows(*_key(), area, filters)
+    st.caption(
+        f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
+        f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
+    )
+    if rows["value"].isna().all():
+        st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
+    glance = _glance(*_key(), area, filters)
+    st.table(glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
+    st.download_button(
+        "Download CSV",
+        to_csv(glance),
+        file_name=f"{area.lower()}-{filters.quarter.slug}.csv",
+        mime="text/csv",
+        key=f"download_{area.lower()}_glance",
+    )
+    metrics = catalogue.in_area(area)
+    reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
+    first = reported["metric"].iloc[0] if len(reported) else metrics[0].key
+    metric = st.selectbox(
+        "Figure shown in full",
+        metrics,
+        index=[m.key for m in metrics].index(first),
+        format_func=lambda m: m.label,
+        key=f"emss_area_figure_{area}",
+    )
+    metric_view(metric, rows[rows["metric"] == metric.key], filters, targets().get(metric.key))
+
+
+def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -> None:
+    """One metric in full: its figures, comparison, notes, definition and trend chart."""
+    st.header(metric.label, divider="gray")
+    if metric.is_emss_wide and not filters.is_whole:
+        st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        figures = shown.to_dict("records")
+        for row in figures:  # one above the other: side by side, their changes were cut short
+            figure_tile(row, figure_label(row, filters), target)
+        sources = [metric.source]
+        for row in figures:
+            note, source = tables.note_parts(row["note"])
+            if note:
+                st.caption(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
+            sources.append(source)
+        about = metric.description
+        if metric.standard:
+            about += f" Standard: {metric.standard}."
+        st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
+    with right:
+        metric_trend(metric, shown["partner"].tolist(), filters, target)
+    if metric.key == ON_HOLD_METRIC:
+        on_hold_invoices(filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _on_hold(root: str, version: tuple, quarter: Quarter) -> pd.DataFrame:
+    from emss.sources import stored
+
+    return stored.on_hold_invoices(_database(root).store, quarter)
+
+
+def on_hold_invoices(filters: Filters) -> None:
+    """The invoices on hold over 90 days behind the figure, per council, when a computed
+    snapshot lists them for the quarter."""
+    from emss.sources import stored
+
+    frame = _on_hold(*_key(), filters.quarter)
+    frame = frame[frame["partner"].isin(filters.partners)] if not filters.is_whole else frame
+    if frame.empty:
+        return
+    st.markdown(f"**The invoices on hold over 90 days at the end of {filters.quarter}**")
+    for partner, held in frame.groupby("partner", sort=False):
+        with st.expander(f"{partner_name(partner)}: {len(held):,} invoices"):
+            st.dataframe(
+                held.drop(columns=["snapshot_id", "partner"]),
+                hide_index=True,
+                width="stretch",
+                column_config=ON_HOLD_HEADINGS,
+            )
+            st.download_button(
+                "Download CSV",
+                stored.on_hold_csv(held),
+                file_name=f"on-hold-{partner.lower()}-{filters.quarter.slug}.csv",
+                mime="text/csv",
+                key=f"download_on_hold_{partner}",
+            )
+    st.caption(
+        "From the Payables export computed into the quarter's figures (newest computed "
+        f"snapshot {frame['snapshot_id'].iloc[0]})."
+    )
+
+
+def warm_caches() -> None:
+    """Prepare what the first visitor after a commit would wait for (the default view of
+    every area, its table and first chart): call right after a commit or withdrawal."""
+    quarters = database().quarters_with_data()
+    if not quarters:
+        return
+    current = st.session_state.get(STATE_FILTERS) or filters_from_params({}, quarters)[0]
+    for area in database().catalogue.areas:
+        rows = _area_rows(*_key(), area, current)
+        _glance(*_key(), area, current)
+        shown = rows[rows["value"].notna()]
+        if not shown.empty:
+            key = shown["metric"].iloc[0]
+            partners = tuple(shown.loc[shown["metric"] == key, "partner"])
+            _trend(*_key(), key, partners, current, targets().get(key))
