@@ -104,6 +104,14 @@ class Problem:
         return f'{where}: "{self.value}" {self.expected}'
 
 
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table: file, line, column, value, problem (what was expected)."""
+    return pd.DataFrame(
+        [(p.file, p.line, p.column, p.value, p.expected) for p in problems],
+        columns=["file", "line", "column", "value", "problem"],
+    )
+
+
 @dataclass(frozen=True)
 class FileSummary:
     name: str
@@ -138,10 +146,7 @@ class Validation:
         return sorted(Quarter.parse(q) for q in found)
 
     def problems_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [(p.file, p.line, p.column, p.value, p.expected) for p in self.problems],
-            columns=["file", "line", "column", "value", "problem"],
-        )
+        return problems_frame(self.problems)
 
     def summary(self) -> str:
         """One line: what the upload holds, or how many problems it has."""

@@ -18,7 +18,7 @@ import holidays
 import pandas as pd
 
 from emss.errors import EmssError
-from emss.ingest import Problem
+from emss.ingest import Problem, problems_frame
 from emss.quarters import Quarter
 from emss.sources import payables, receivables, service_desk
 from emss.sources.config import SourcesConfig
@@ -105,10 +105,7 @@ class Computation:
         return pd.DataFrame(rows, columns=["file", "reason", "rows"])
 
     def problems_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [(p.file, p.line, p.column, p.value, p.expected) for p in self.problems],
-            columns=["file", "line", "column", "value", "problem"],
-        )
+        return problems_frame(self.problems)
 
     def summary(self) -> str:
         files = f"{len(self.files)} export{'s' * (len(self.files) != 1)}"
