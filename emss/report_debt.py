@@ -22,6 +22,7 @@ from emss.report_model import (
     cell,
     cell_notes,
     ends,
+    figures_behind,
     mark,
     numbered,
     plain,
@@ -33,37 +34,20 @@ def _debt_figure(ctx: Context, movements: pd.DataFrame) -> Chart:
     """The quarter's movement by sector, a bar per council."""
     data = charts_debt.debt_sector_data(movements, ctx.catalogue.debt)
     text = charts_debt.debt_sector_text(data, str(ctx.quarter))
-    shown = list(dict.fromkeys(data["partner"]))
-    found = {(r["partner"], r["sector"]): r for r in data.to_dict("records")}
-    rows = [
-        Row(
-            (sector,)
-            + tuple(
-                cell(
-                    ctx,
-                    found[(p, sector)][debt.AMOUNT],
-                    debt.UNIT,
-                    found[(p, sector)]["illustrative"],
-                    exact=True,
-                )
-                if (p, sector) in found
-                else "—"
-                for p in shown
-            )
-        )
-        for sector in dict.fromkeys(data["sector"])
-    ]
+    name = ctx.words["debt"]["chart_title"]
     return Chart(
         key="debt",
-        title=f"{ctx.words['debt']['chart_title']}, {ctx.quarter}",
+        title=f"{name}, {ctx.quarter}",
         spec=charts_debt.debt_sector_chart(data, width=CHART_WIDTH),
         alt=text.description,
-        table=Table(
-            title=f"{ctx.words['debt']['chart_title']}: the figures behind the chart",
-            columns=("Sector", *shown),
-            rows=tuple(rows),
-            numeric=(False,) + (True,) * len(shown),
-            notes=cell_notes(ctx, rows),
+        table=figures_behind(
+            ctx,
+            name,
+            "Sector",
+            dict.fromkeys(data["sector"]),
+            list(dict.fromkeys(data["partner"])),
+            {(r["sector"], r["partner"]): r for r in data.to_dict("records")},
+            lambda r: cell(ctx, r[debt.AMOUNT], debt.UNIT, r["illustrative"], exact=True),
         ),
     )
 

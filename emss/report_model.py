@@ -9,6 +9,7 @@ charts (a Vega-Lite spec, alt text written from the data and the data table behi
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -305,3 +306,27 @@ def cell_notes(ctx: Context, rows: list[Row]) -> tuple[str, ...]:
     marker = " " + ctx.words["marks"]["cell"]
     marked = any(cell.endswith(marker) for row in rows for cell in row.cells)
     return (ctx.words["marks"]["cell_note"],) if marked else ()
+
+
+def figures_behind(
+    ctx: Context,
+    name: str,
+    heading: str,
+    keys: Iterable[str],
+    shown: list[str],
+    found: Mapping[tuple[str, str], dict],
+    write: Callable[[dict], str],
+) -> Table:
+    """The table behind a chart: a row per key (``heading`` names them), a column per
+    partner ``shown``; ``found[(key, partner)]`` written by ``write``, else "—"."""
+    rows = [
+        Row((key,) + tuple(write(found[(key, p)]) if (key, p) in found else "—" for p in shown))
+        for key in keys
+    ]
+    return Table(
+        title=f"{name}: the figures behind the chart",
+        columns=(heading, *shown),
+        rows=tuple(rows),
+        numeric=(False,) + (True,) * len(shown),
+        notes=cell_notes(ctx, rows),
+    )

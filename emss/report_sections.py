@@ -25,6 +25,7 @@ from emss.report_model import (
     cell_notes,
     clause,
     ends,
+    figures_behind,
     mark,
     numbered,
     plain,
@@ -130,31 +131,19 @@ def _trend_figure(ctx: Context, key: str, spec: dict) -> Chart | None:
     period = f"{ctx.first} to {ctx.quarter}"
     text = charts.trend_text(data, metric, period)
     unit = metric.unit.name
-    found = {(r["quarter"], r["partner"]): r for r in data.to_dict("records")}
-    shown = list(dict.fromkeys(data["partner"]))
-    rows = [
-        Row(
-            (quarter,)
-            + tuple(
-                cell(ctx, found[(quarter, p)]["value"], unit, found[(quarter, p)]["illustrative"])
-                if (quarter, p) in found
-                else "—"
-                for p in shown
-            )
-        )
-        for quarter in sorted(set(data["quarter"]))
-    ]
     return Chart(
         key=key,
         title=f"{metric.label}, {period}",
         spec=charts.trend_chart(data, metric, width=CHART_WIDTH),
         alt=text.description,
-        table=Table(
-            title=f"{metric.label}: the figures behind the chart",
-            columns=("Quarter", *shown),
-            rows=tuple(rows),
-            numeric=(False,) + (True,) * len(shown),
-            notes=cell_notes(ctx, rows),
+        table=figures_behind(
+            ctx,
+            metric.label,
+            "Quarter",
+            sorted(set(data["quarter"])),
+            list(dict.fromkeys(data["partner"])),
+            {(r["quarter"], r["partner"]): r for r in data.to_dict("records")},
+            lambda r: cell(ctx, r["value"], unit, r["illustrative"]),
         ),
     )
 
