@@ -6,6 +6,9 @@ much. Here it runs in one long-lived worker process (created on first use, reuse
 its start-up is paid once per server) and returns the same objects as ``ingest.validate`` and
 ``sources.compute.compute``. A check that runs past its time limit is stopped (the worker is
 killed and replaced); a worker that dies is replaced and the check tried once more.
+
+``alone`` runs one piece of work in a process that ends with it: writing the report's Word
+and HTML files, whose chart-drawing library would otherwise stay in the server's memory.
 """
 
 from __future__ import annotations
@@ -121,6 +124,26 @@ def call(
                     "the files or tell the dashboard's administrator."
                 ) from None
     raise AssertionError("unreachable")
+
+
+def alone(function: Callable[..., T], *args: object, what: str, timeout: float) -> T:
+    """``function(*args)`` in a process of its own that ends when it returns, for work whose
+    libraries keep their memory once used (vl-convert's JavaScript engine holds about 100 MB
+    after drawing one chart): the server never holds it. ``what`` names the work in the
+    error raised if it runs past ``timeout`` seconds or its process dies."""
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    try:
+        with _blank_main_module():
+            future = pool.submit(function, *args)
+        return future.result(timeout=timeout)
+    except (FutureTimeout, BrokenProcessPool):
+        raise CheckStoppedError(
+            f"{what} stopped: it took longer than {timeout:g} s or its process ended "
+            "unexpectedly. Try again when the server is less busy."
+        ) from None
+    finally:
+        _discard(pool, kill=True)
 
 
 def _result(future: Future, pool: ProcessPoolExecutor, timeout: float, what: str):

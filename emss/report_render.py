@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -73,16 +73,8 @@ def render(report: Report, fmt: str, images: Mapping[str, bytes] | None = None) 
 
 
 def render_all(report: Report) -> dict[str, bytes]:
-    """The report in every format (docx, html, md), each kind of chart image drawn once."""
-    return render_with_preview(report)[0]
-
-
-def render_with_preview(report: Report) -> tuple[dict[str, bytes], str]:
-    """The report in every format and as the Report page previews it (``preview_html``),
-    each kind of chart image drawn once."""
-    svgs = render_charts(report, "svg")
-    files = {fmt: render(report, fmt, svgs if fmt == "html" else None) for fmt in FORMATS}
-    return files, preview_html(report, svgs)
+    """The report in every format (docx, html, md)."""
+    return {fmt: render(report, fmt) for fmt in FORMATS}
 
 
 def file_name(report: Report, fmt: str) -> str:
@@ -262,7 +254,7 @@ _PREVIEW_STYLE = """
 /* On a phone, long words and figures wrap inside their cells rather than widen the page. */
 .emss-report th, .emss-report td { overflow-wrap: anywhere; }
 @media (max-width: 640px) { .emss-report .num { white-space: normal; } }
-.emss-report figcaption { font-weight: bold; }
+.emss-report figcaption, .emss-report .figure-title { font-weight: bold; }
 """
 
 
@@ -306,35 +298,47 @@ def _html_front(report: Report, h: list[str]) -> list[str]:
     ]
 
 
-def html_body(report: Report, svgs: Mapping[str, bytes], top: int = 1) -> str:
-    """The report's content as HTML, without page or style, its title a heading of level
-    ``top`` (the Report page shows it under its own headings)."""
-    h = [f"h{min(top + i, 6)}" for i in range(3)]
-    parts = _html_front(report, h)
-    parts += [f"<p>{_e(line)}</p>" for line in report.introduction]
+def _levels(top: int) -> list[str]:
+    return [f"h{min(top + i, 6)}" for i in range(3)]
+
+
+def _html_parts(report: Report, h: list[str]) -> Iterator[str | Chart]:
+    """The report's content as HTML, in order, with each chart left as the chart (the
+    caller draws it) and followed by the HTML of its data table."""
+    yield from _html_front(report, h)
+    yield from (f"<p>{_e(line)}</p>" for line in report.introduction)
     for section in report.sections:
-        parts.append(f'<section id="{_e(section.key)}"><{h[1]}>{_e(section.heading)}</{h[1]}>')
+        yield f'<section id="{_e(section.key)}"><{h[1]}>{_e(section.heading)}</{h[1]}>'
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 number = f'<span class="number">{_e(block.number)}</span>' if block.number else ""
-                parts.append(f"<p>{number}{_e(block.text)}</p>")
-                parts += [f'<p class="note">Commentary: {_e(n)}</p>' for n in block.notes]
+                yield f"<p>{number}{_e(block.text)}</p>"
+                yield from (f'<p class="note">Commentary: {_e(n)}</p>' for n in block.notes)
             elif isinstance(block, Subheading):
-                parts.append(f"<{h[2]}>{_e(block.text)}</{h[2]}>")
+                yield f"<{h[2]}>{_e(block.text)}</{h[2]}>"
             elif isinstance(block, Bullets):
-                items = "".join(f"<li>{_e(i)}</li>" for i in block.items)
-                parts.append(f"<ul>{items}</ul>")
+                yield "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in block.items) + "</ul>"
             elif isinstance(block, Table):
-                parts.append(_html_table(block))
+                yield _html_table(block)
             else:
-                data = base64.b64encode(svgs[block.key]).decode("ascii")
-                parts.append(
-                    f"<figure><figcaption>{_e(block.title)}</figcaption>"
-                    f'<img src="data:image/svg+xml;base64,{data}" alt="{_e(block.alt)}">'
-                    f"</figure>{_html_table(block.table)}"
-                )
-        parts.append("</section>")
-    return "\n".join(parts)
+                yield block
+                yield _html_table(block.table)
+        yield "</section>"
+
+
+def html_body(report: Report, svgs: Mapping[str, bytes], top: int = 1) -> str:
+    """The report's content as HTML, without page or style, its title a heading of level
+    ``top``; each chart an SVG image with its alt text."""
+
+    def figure(chart: Chart) -> str:
+        data = base64.b64encode(svgs[chart.key]).decode("ascii")
+        return (
+            f"<figure><figcaption>{_e(chart.title)}</figcaption>"
+            f'<img src="data:image/svg+xml;base64,{data}" alt="{_e(chart.alt)}"></figure>'
+        )
+
+    parts = _html_parts(report, _levels(top))
+    return "\n".join(figure(p) if isinstance(p, Chart) else p for p in parts)
 
 
 def to_html(report: Report, svgs: Mapping[str, bytes]) -> str:
@@ -347,12 +351,25 @@ def to_html(report: Report, svgs: Mapping[str, bytes]) -> str:
     )
 
 
-def preview_html(report: Report, svgs: Mapping[str, bytes]) -> str:
-    """The report as the Report page previews it: its content with styles scoped to it,
-    so they do not reach the page around it."""
-    scoped = _PREVIEW_STYLE
-    body = html_body(report, svgs, top=3)  # under the page's title and its subheader (h3)
-    return f'<style>{scoped}</style><div class="emss-report">{body}</div>'
+PREVIEW_STYLE = f"<style>{_PREVIEW_STYLE}</style>"
+
+
+def preview_parts(report: Report) -> list[str | Chart]:
+    """The report as the Report page previews it, under the page's title and subheader
+    (so its title is an h3): runs of HTML, each to be shown in an element of class
+    ``emss-report`` (styled by ``PREVIEW_STYLE``), and between them the charts, which the
+    page draws itself, so that no drawing library runs to show the preview. A run is whole
+    HTML: a section interrupted by a chart is closed before it and reopened after it."""
+    runs: list[str | Chart] = []
+    current: list[str] = []
+    for part in _html_parts(report, _levels(3)):
+        if isinstance(part, Chart):
+            title = f'<p class="figure-title">{_e(part.title)}</p>'
+            runs += ["\n".join([*current, title, "</section>"]), part]
+            current = ["<section>"]
+        else:
+            current.append(part)
+    return [*runs, "\n".join(current)]
 
 
 # --- Markdown -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -43,6 +44,9 @@ from emss.store import Store, StoreError
 from emss.targets import Target, TargetsError, load_targets
 from emss.text import markdown_literal
 from emss.ui_signin import editor, guard_uploads
+
+if TYPE_CHECKING:
+    from emss.report import Chart, Report
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -206,24 +210,50 @@ def _drawable(prepared: PreparedChart | None) -> Drawable | None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _written(
     _db: Database, inputs: tuple, quarter: Quarter, partners: tuple[str, ...], comparison: str
-) -> tuple:
-    from emss import report, report_render  # the drawing libraries load only for the report
+) -> Report:
+    from emss import report  # the report's modules load only for the report
 
-    built = report.build_report(_db, quarter, partners, comparison)
-    return built, *report_render.render_with_preview(built)
+    return report.build_report(_db, quarter, partners, comparison)
 
 
-def written_report(filters: Filters) -> tuple:
-    """The report for the filters, its files by format and its preview as HTML
-    (``report_render.render_with_preview``).
-
-    Raises what ``report.build_report`` raises."""
+def _inputs(filters: Filters) -> tuple:
     from emss import report
 
     db = database()
-    return _written(
-        db, report.inputs_version(db), filters.quarter, filters.partners, filters.comparison
-    )
+    return db, report.inputs_version(db), filters.quarter, filters.partners, filters.comparison
+
+
+def written_report(filters: Filters) -> Report:
+    """The report for the filters (``report.build_report``); raises what that raises."""
+    return _written(*_inputs(filters))
+
+
+# Word and HTML files hold the charts as pictures: they are drawn in a process of their own
+# (isolated.alone), only when someone asks for the file, and kept for the next who asks.
+REPORT_SECONDS = 120.0  # a report is written in 2-5 s; the margin is for a busy machine
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report_file(
+    _db: Database,
+    inputs: tuple,
+    quarter: Quarter,
+    partners: tuple[str, ...],
+    comparison: str,
+    fmt: str,
+) -> bytes:
+    from emss import isolated, report_render
+
+    built = _written(_db, inputs, quarter, partners, comparison)
+    if fmt == "md":  # no pictures
+        return report_render.render(built, fmt)
+    what = f"Writing the report as {report_render.FORMATS[fmt].name}"
+    return isolated.alone(report_render.render, built, fmt, what=what, timeout=REPORT_SECONDS)
+
+
+def report_file(filters: Filters, fmt: str) -> bytes:
+    """The report for the filters as a file in ``fmt`` (``report_render.render``)."""
+    return _report_file(*_inputs(filters), fmt)
 
 
 def targets() -> dict[str, Target]:
@@ -416,6 +446,13 @@ def show_chart(chart: Drawable, name: str) -> None:
         description=text.description,
         csv=chart.prepared.csv,
     )
+
+
+def report_chart(chart: Chart) -> None:
+    """A chart of the report as the Report page previews it, drawn by the browser at the
+    page's width (its title and data table are in the report's text around it)."""
+    spec = {key: value for key, value in chart.spec.items() if key != "width"}
+    st.vega_lite_chart(spec, width="stretch", alt=chart.alt)
 
 
 # --- figures ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Report page: the quarterly performance report for the chosen quarter, partner view and
 comparison, previewed as it will read, with its downloads as Word, HTML or Markdown."""
 
+import functools
+
 import streamlit as st
 
 from emss import report_render, ui
@@ -15,8 +17,8 @@ st.caption(
     f"({filters.comparison_quarter}). Choose the quarter, partner and comparison in the sidebar."
 )
 try:
-    with st.spinner("Writing the report and drawing its charts…"):
-        built, files, preview = ui.written_report(filters)
+    with st.spinner("Writing the report…"):
+        built = ui.written_report(filters)
 except EmssError as problem:
     st.error(f"The report cannot be written: {problem}", icon=":material/error:")
     st.stop()
@@ -26,7 +28,7 @@ with st.container(horizontal=True):
     for fmt, kind in report_render.FORMATS.items():
         st.download_button(
             f"Download {kind.name} ({kind.suffix})",
-            files[fmt],
+            functools.partial(ui.report_file, filters, fmt),  # written when asked for
             file_name=report_render.file_name(built, fmt),
             mime=kind.mime,
             on_click="ignore",
@@ -35,10 +37,16 @@ with st.container(horizontal=True):
         )
 st.caption(
     "Word (A4) and HTML hold the charts as pictures with their descriptions; the Markdown file "
-    "gives each chart as its description and the table of its figures. The command line "
+    "gives each chart as its description and the table of its figures. A file is written when "
+    "you ask for it: Word and HTML take a few seconds the first time. The command line "
     "writes the same report: `python -m emss report --help`."
 )
 
 st.markdown("**The report as it will read**")
+st.html(report_render.PREVIEW_STYLE)
 with st.container(border=True):
-    st.html(preview)
+    for part in report_render.preview_parts(built):
+        if isinstance(part, str):
+            st.html(f'<div class="emss-report">{part}</div>')
+        else:
+            ui.report_chart(part)

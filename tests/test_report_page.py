@@ -1,8 +1,8 @@
 """The Report page, run with Streamlit's AppTest: what it offers to download, what the files
 hold, and what it says when there is nothing to report or the report cannot be written.
 
-Writing a report draws its charts (a few seconds), so the tests that only read share one
-store, and with it the page's cached report.
+The files are written when a download is asked for (Word and HTML in a process of their own,
+a few seconds), so the tests that only read share one store, and with it the page's cache.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from collections.abc import Iterator
 
 import pytest
 from docx import Document
-from streamlit.runtime.memory_media_file_storage import MemoryFile, MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryFile
 from streamlit.testing.v1 import app_test
 from streamlit.testing.v1.app_test import AppTest
 
-from emss import ingest, report, ui
+from emss import ingest, report
 from emss.report import build_report
 from emss.store import Store
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, copy_store, csv_bytes
@@ -37,16 +38,16 @@ def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 @pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> list[MemoryMediaFileStorage]:
-    """The media stores AppTest runs create, newest last: where download buttons' files go."""
-    made: list[MemoryMediaFileStorage] = []
+def media(monkeypatch: pytest.MonkeyPatch) -> list[MediaFileManager]:
+    """The media file managers AppTest runs create, newest last: what serves downloads."""
+    made: list[MediaFileManager] = []
 
-    class Recording(MemoryMediaFileStorage):
+    class Recording(MediaFileManager):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
     return made
 
 
@@ -54,15 +55,18 @@ def buttons(at: AppTest) -> list:
     return [e for e in at.get("download_button")]
 
 
-def downloaded(media: list[MemoryMediaFileStorage], button) -> MemoryFile:
-    """The file a download button of the last run serves."""
-    return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
+def downloaded(media: list[MediaFileManager], button) -> MemoryFile:
+    """The file a download button of the last run serves when clicked: it is written then,
+    as the browser's request for it makes the server do."""
+    manager = media[-1]
+    url = manager.execute_deferred(button.proto.deferred_file_id)
+    return manager._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0])
 
 
 def preview(at: AppTest) -> str:
-    """The report as the page previews it: rendered HTML, not Markdown source."""
-    (shown,) = [e.proto.body for e in at.get("html") if e.proto.body != ui.PAGE_CSS]
-    return shown
+    """The report as the page previews it: rendered HTML, not Markdown source (its runs of
+    text between the charts, joined)."""
+    return "\n".join(e.proto.body for e in at.get("html") if "emss-report" in e.proto.body)
 
 
 def test_the_page_offers_the_report_as_word_html_and_markdown(shared_store, media):
@@ -103,6 +107,10 @@ def test_the_page_previews_the_report_as_it_will_read(shared_store):
     assert "Past-due debt open for collection for NCC fell by £5,671,250" in shown
     # Rendered: headings and tables, not Markdown source, and no outline of counts.
     assert "<h4>2 Business Plan projects</h4>" in shown and "<table>" in shown
+    # Charts are drawn by the browser, between the runs of text, each after its title.
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 5
+    assert 'class="figure-title">Average days absence per FTE' in shown
     assert "## " not in shown and "| ---" not in shown
     assert "<li>Note the progress of the projects within the EMSS Business Plan.</li>" in shown
     assert "paragraphs, " not in texts(at)

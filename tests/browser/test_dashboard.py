@@ -96,3 +96,17 @@ def test_every_chart_has_its_data_a_click_away(streamlit_server, page):
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     expect(page.get_by_role("button", name="Download CSV").first).to_be_visible()
+
+
+def test_the_report_is_written_when_its_download_is_clicked(streamlit_server, page, tmp_path):
+    open_url(page, streamlit_server.url)
+    go_to(page, "Report")
+    # The preview's charts are drawn by the browser, between the report's text.
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(5)
+    with page.expect_download(timeout=120_000) as started:
+        page.get_by_role("button", name="Download Word (.docx)").click()
+    download = started.value
+    assert download.suggested_filename == "emss-report-2023-24-q3.docx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK"  # a Word file is a zip
