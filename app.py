@@ -11,18 +11,17 @@ moved most, compared only where EMSS reported both figures.
 
 import streamlit as st
 
-from emss import debt, projects, tables, ui, ui_areas
+from emss import tables, ui, ui_areas
 from emss.filters import headline_label
 
 filters = ui.page_setup("Overview", name_view=True)
-db = ui.database()
-rows = ui.summary(filters)
+shown = ui_areas.overview(filters)
 set_targets = ui.targets()
 earlier = filters.comparison_quarter
 
 tiles_column, summary_column = st.columns([3.2, 2], gap="medium")
 with tiles_column, st.container(horizontal=True, gap="small"):  # tiles wrap, never shrink
-    for row in tables.headlines(rows, db.catalogue).to_dict("records"):
+    for row in shown.headlines:
         with st.container(width=ui.OVERVIEW_TILE_WIDTH):
             ui.figure_tile(
                 row,
@@ -32,12 +31,11 @@ with tiles_column, st.container(horizontal=True, gap="small"):  # tiles wrap, ne
             )
 with summary_column:
     st.markdown(f"**What moved most since {earlier}**")
-    moved = tables.moved_most(rows)
-    if moved:
-        st.markdown("\n".join(f"- {line}" for line in moved))
+    if shown.moved:
+        st.markdown("\n".join(f"- {line}" for line in shown.moved))
     else:
         st.markdown(f"No figure reported for both {earlier} and {filters.quarter} changed.")
-    left_out = tables.not_compared(rows)
+    left_out = shown.not_compared
     st.caption(
         "Compared only where EMSS reported both figures"
         + (
@@ -48,31 +46,23 @@ with summary_column:
         )
     )
     st.markdown("**Debt collection**")
-    councils = debt.partners_in_view(filters.partners, db.catalogue.debt)
-    held = ui_areas.debt_tables(filters.quarter, councils) if councils else None
-    if held is None:
+    if shown.debt is None:
         st.markdown(f"No debt movements are held for {filters.quarter} in this view.")
     else:
         st.markdown(
-            "\n".join(
-                f"- **{line.label}**: {line.value}, {line.words}"
-                for line in tables.debt_headlines(held.totals)
-            )
+            "\n".join(f"- **{line.label}**: {line.value}, {line.words}" for line in shown.debt)
         )
     st.markdown("**Business Plan projects**")
-    listed = projects.for_partners(projects.changes(db, filters.quarter, earlier), filters.partners)
-    counted = projects.counts(listed)
-    if not counted.listed:
+    if not shown.projects.listed:
         st.markdown(f"No Business Plan projects are recorded for {filters.quarter}.")
     else:
-        st.markdown(tables.projects_line(counted, earlier))
-    if ui.PROJECTS_PAGE:
-        st.page_link(
-            ui.PROJECTS_PAGE,
-            label="All projects",
-            icon=":material/arrow_forward:",
-            query_params=filters.params(),
-        )
+        st.markdown(tables.projects_line(shown.projects, earlier))
+    st.page_link(
+        ui.PROJECTS_PAGE,
+        label="All projects",
+        icon=":material/arrow_forward:",
+        query_params=filters.params(),
+    )
 
 st.header("Where these figures come from", divider="gray")
 st.markdown("\n".join(f"- {line}" for line in ui.provenance_lines()))

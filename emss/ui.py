@@ -50,8 +50,7 @@ if TYPE_CHECKING:
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
-# The navigation, in order: (page file relative to app.py, label). Pages not (yet) present
-# in the repository are left out of the navigation.
+# The navigation, in order: (page file relative to app.py, label).
 PAGES = (
     ("app.py", "Overview"),
     ("pages/1_ESC.py", "ESC"),
@@ -94,10 +93,7 @@ PAGE_CSS = """<style>
 
 TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its comparison
 OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (one a row on a phone)
-# The Projects page, once the navigation lists it (None until then).
-PROJECTS_PAGE = next(
-    (path for path, label in PAGES if label == "Projects" and (APP_DIR / path).exists()), None
-)
+PROJECTS_PAGE = next(path for path, label in PAGES if label == "Projects")
 
 # Session-state keys of the filters, and their widgets' keys that tests and benchmarks drive
 # (the sign-in's are in emss.ui_signin).
@@ -131,6 +127,16 @@ def _key() -> tuple[str, tuple]:
     return str(db.store.root), db.version
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _quarters(root: str, version: tuple) -> list[Quarter]:
+    return _database(root).quarters_with_data()
+
+
+def quarters_with_data() -> list[Quarter]:
+    """``Database.quarters_with_data`` for the store, read once per store version."""
+    return _quarters(*_key())
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _summary(
     root: str, version: tuple, quarter: Quarter, partners: tuple[str, ...], comparison: str
@@ -143,13 +149,13 @@ def _whole_summary(root: str, version: tuple, quarter: Quarter, comparison: str)
     return compare.prefer_whole(_summary(root, version, quarter, PARTNERS, comparison))
 
 
-def summary(filters: Filters, comparison: str | None = None) -> pd.DataFrame:
+def summary_at(root: str, version: tuple, filters: Filters) -> pd.DataFrame:
     """The quarter's figures to show for the filters' partner view (``compare.summarise``);
-    in the "EMSS as a whole" view, by ``compare.prefer_whole``."""
-    comparison = comparison or filters.comparison
+    in the "EMSS as a whole" view, by ``compare.prefer_whole``. For the store's folder and
+    version: what other cached functions build on."""
     if not filters.is_whole:
-        return _summary(*_key(), filters.quarter, filters.partners, comparison)
-    return _whole_summary(*_key(), filters.quarter, comparison)
+        return _summary(root, version, filters.quarter, filters.partners, filters.comparison)
+    return _whole_summary(root, version, filters.quarter, filters.comparison)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -282,7 +288,7 @@ def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> 
     st.html(PAGE_CSS)
     try:  # a damaged store or a bad setting: one sentence on every page, no traceback
         guard_uploads(editor_session=editor() is not None)
-        quarters = database().quarters_with_data()
+        quarters = quarters_with_data()
     except (StoreError, ingest.SettingError) as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
@@ -330,8 +336,7 @@ def _navigation(current: Filters | None) -> None:
     params = current.params() if current else None
     st.markdown("**EMSS performance**")
     for path, label in PAGES:
-        if (APP_DIR / path).exists():
-            st.page_link(path, label=label, query_params=params)
+        st.page_link(path, label=label, query_params=params)
 
 
 def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:

@@ -1,6 +1,7 @@
-"""The area pages and the Debt page's cached pieces: every figure of an area in one table,
-the figure chosen in full (tiles, notes, trend chart, the invoices on hold behind it), the
-Debt page's tables and charts, and warming those caches after a commit.
+"""The area pages, the Overview's figures and the Debt page's cached pieces: every figure of
+an area in one table, the figure chosen in full (tiles, notes, trend chart, the invoices on
+hold behind it), the Overview's headlines, the Debt page's tables and charts, and warming
+those caches after a commit.
 
 Streamlit glue built on ``emss.ui`` (its caches, page frame and shared components); ``ui``
 imports nothing from here.
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from emss import charts, charts_debt, debt, tables
+from emss import charts, charts_debt, debt, projects, tables
 from emss.catalogue import Metric
 from emss.export import to_csv
 from emss.filters import Filters, figure_label, filters_from_params
+from emss.projects import ProjectCounts
 from emss.quarters import Quarter
 from emss.targets import Target
 from emss.text import markdown_literal
@@ -27,13 +29,13 @@ from emss.ui import (
     _database,
     _drawable,
     _key,
-    _summary,
-    _whole_summary,
+    _project_changes,
     database,
     figure_tile,
     page_setup,
     partner_name,
     show_chart,
+    summary_at,
     targets,
 )
 
@@ -134,23 +136,37 @@ def _trend(
     )
 
 
+@dataclass(frozen=True)
+class AreaFigures:
+    """An area's figures for a choice of filters, ready to lay out (never changed after):
+    its summary rows, those rows per metric, the table of every figure and its CSV, and
+    the figure shown first (the first reported, reported before illustrative)."""
+
+    rows: pd.DataFrame
+    by_metric: dict[str, pd.DataFrame]
+    glance: pd.DataFrame
+    glance_csv: str
+    first: str | None
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _glance(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
+def _area(root: str, version: tuple, area: str, filters: Filters) -> AreaFigures:
     db = _database(root)
-    rows = _area_rows(root, version, area, filters)
+    rows = summary_at(root, version, filters)
+    rows = rows[rows["area"] == area]
     start = max(filters.first, filters.quarter.shift(1 - tables.SPARK_QUARTERS))
     keys = tuple(dict.fromkeys(rows["metric"]))
     series = db.series(keys, tuple(dict.fromkeys(rows["partner"])), start, filters.quarter)
     labels = [figure_label(row, filters) for row in rows.to_dict("records")]
-    return tables.glance_table(rows, series, labels, db.catalogue)
-
-
-def _area_rows(root: str, version: tuple, area: str, filters: Filters) -> pd.DataFrame:
-    if filters.is_whole:
-        rows = _whole_summary(root, version, filters.quarter, filters.comparison)
-    else:
-        rows = _summary(root, version, filters.quarter, filters.partners, filters.comparison)
-    return rows[rows["area"] == area]
+    glance = tables.glance_table(rows, series, labels, db.catalogue)
+    reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
+    return AreaFigures(
+        rows=rows,
+        by_metric={key: rows[rows["metric"] == key] for key in keys},
+        glance=glance,
+        glance_csv=to_csv(glance),
+        first=reported["metric"].iloc[0] if len(reported) else None,
+    )
 
 
 def metric_trend(
@@ -177,33 +193,32 @@ def area_view(area: str, filters: Filters) -> None:
     One chart at a time: each chart costs the browser far more than a table row, and the
     table already answers "how did each figure move"."""
     catalogue = database().catalogue
-    rows = _area_rows(*_key(), area, filters)
+    figures = _area(*_key(), area, filters)
     st.caption(
         f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
         f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
     )
-    if rows["value"].isna().all():
+    if figures.first is None:
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    glance = _glance(*_key(), area, filters)
-    st.table(glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
+    st.table(figures.glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
     st.download_button(
         "Download CSV",
-        to_csv(glance),
+        figures.glance_csv,
         file_name=f"{area.lower()}-{filters.quarter.slug}.csv",
         mime="text/csv",
         key=f"download_{area.lower()}_glance",
     )
     metrics = catalogue.in_area(area)
-    reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
-    first = reported["metric"].iloc[0] if len(reported) else metrics[0].key
+    keys = [m.key for m in metrics]
     metric = st.selectbox(
         "Figure shown in full",
         metrics,
-        index=[m.key for m in metrics].index(first),
+        index=keys.index(figures.first or keys[0]),
         format_func=lambda m: m.label,
         key=f"emss_area_figure_{area}",
     )
-    metric_view(metric, rows[rows["metric"] == metric.key], filters, targets().get(metric.key))
+    shown = figures.by_metric.get(metric.key, figures.rows.iloc[:0])
+    metric_view(metric, shown, filters, targets().get(metric.key))
 
 
 def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -> None:
@@ -270,6 +285,41 @@ def on_hold_invoices(filters: Filters) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What the Overview shows for a choice of filters (never changed after): the headline
+    figures' rows, what moved most as sentences, how many figures were not compared, each
+    council's debt headline (None when no movement is held) and the projects' counts."""
+
+    headlines: list[dict]
+    moved: list[str]
+    not_compared: int
+    debt: list[tables.Headline] | None
+    projects: ProjectCounts
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _overview(root: str, version: tuple, filters: Filters) -> Overview:
+    db = _database(root)
+    rows = summary_at(root, version, filters)
+    councils = tuple(debt.partners_in_view(filters.partners, db.catalogue.debt))
+    held = _debt_tables(root, version, filters.quarter, councils, None, None) if councils else None
+    changes = _project_changes(root, version, filters.quarter, filters.comparison_quarter)
+    listed = projects.for_partners(changes, filters.partners)
+    return Overview(
+        headlines=tables.headlines(rows, db.catalogue).to_dict("records"),
+        moved=tables.moved_most(rows),
+        not_compared=tables.not_compared(rows),
+        debt=None if held is None else tables.debt_headlines(held.totals),
+        projects=projects.counts(listed),
+    )
+
+
+def overview(filters: Filters) -> Overview:
+    """The Overview's figures for the filters, prepared once per store version."""
+    return _overview(*_key(), filters)
+
+
 def warm_caches() -> None:
     """Prepare what the first visitor after a commit would wait for (the default view of
     every area, its table and first chart): call right after a commit or withdrawal."""
@@ -278,10 +328,8 @@ def warm_caches() -> None:
         return
     current = st.session_state.get(STATE_FILTERS) or filters_from_params({}, quarters)[0]
     for area in database().catalogue.areas:
-        rows = _area_rows(*_key(), area, current)
-        _glance(*_key(), area, current)
-        shown = rows[rows["value"].notna()]
-        if not shown.empty:
-            key = shown["metric"].iloc[0]
-            partners = tuple(shown.loc[shown["metric"] == key, "partner"])
-            _trend(*_key(), key, partners, current, targets().get(key))
+        figures = _area(*_key(), area, current)
+        if figures.first is not None:
+            shown = figures.by_metric[figures.first]
+            partners = tuple(shown["partner"])
+            _trend(*_key(), figures.first, partners, current, targets().get(figures.first))
