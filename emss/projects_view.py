@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from emss.catalogue import PARTNER_NAMES
+from emss.export import to_csv
 from emss.projects import (
     DROPPED,
     NEW,
+    RECORD_FIELDS,
     UNCHANGED,
     WHOLE_WIDE,
     _blank,
@@ -179,6 +181,58 @@ def theme_groups(frame: pd.DataFrame) -> list[ThemeGroup]:
         if records_:
             groups.append(ThemeGroup(theme, spec.theme_labels[theme], records_))
     return groups
+
+
+@dataclass(frozen=True)
+class ShownCard:
+    """One project's card on the Projects page: its history expander's widget key, the
+    project's theme and name (to look its history up), its title and the card's Markdown."""
+
+    key: str
+    theme: str
+    project: str
+    title: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class ShownGroup:
+    """A theme's heading and its cards; ``more`` of its projects are only in the table."""
+
+    label: str
+    count: int
+    cards: list[ShownCard]
+    more: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the Projects page lists for a choice: how many projects match, at most
+    ``cards`` of them as cards by theme, and every one of them as a table and a CSV."""
+
+    count: int
+    groups: list[ShownGroup]
+    table: pd.DataFrame
+    csv: str
+
+
+def listing(frame: pd.DataFrame, quarter: Quarter, comparison: Quarter, cards: int) -> Listing:
+    """The Projects page's list of the projects in ``frame`` (records of ``changes``)."""
+    groups, budget = [], cards
+    for group in theme_groups(frame):
+        drawn = group.projects[: max(budget, 0)]
+        budget -= len(drawn)
+        shown = []
+        for row in drawn:
+            made = card(row, comparison)
+            key = f"projects_history_{row['theme']}_{row['project_key']}"
+            shown.append(
+                ShownCard(key, row["theme"], row["project"], made.title, made.markdown(quarter))
+            )
+        more = len(group.projects) - len(drawn)
+        groups.append(ShownGroup(group.label, len(group.projects), shown, more))
+    csv = to_csv(frame[RECORD_FIELDS])
+    return Listing(len(frame), groups, table(frame), csv)
 
 
 def history_lines(rows: pd.DataFrame) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ starts; a value that cannot be used falls back to the default with a note saying
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-from emss import compare, ingest, tables
+from emss import compare, ingest, projects, projects_view, tables
 from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, load_catalogue
 from emss.charts import PreparedChart
 from emss.export import to_csv
@@ -160,14 +160,55 @@ def summary_at(root: str, version: tuple, filters: Filters) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _project_changes(root: str, version: tuple, quarter: Quarter, comparison: Quarter):
-    from emss import projects
-
     return projects.changes(_database(root), quarter, comparison)
 
 
 def project_changes(filters: Filters) -> pd.DataFrame:
     """``projects.changes`` for the filters' quarter and comparison quarter (every partner)."""
     return _project_changes(*_key(), filters.quarter, filters.comparison_quarter)
+
+
+def _projects_in_view(root: str, version: tuple, filters: Filters) -> pd.DataFrame:
+    changes = _project_changes(root, version, filters.quarter, filters.comparison_quarter)
+    return projects.for_partners(changes, filters.partners)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _projects_since(root: str, version: tuple, filters: Filters) -> tuple[list[str], bool]:
+    in_view = _projects_in_view(root, version, filters)
+    sentences = projects_view.since_sentences(in_view, filters.quarter, filters.comparison_quarter)
+    return sentences, bool(in_view["listed"].any())
+
+
+def projects_since(filters: Filters) -> tuple[list[str], bool]:
+    """What changed in the filters' view of the projects, as sentences, and whether the
+    quarter lists any project."""
+    return _projects_since(*_key(), filters)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _projects_listing(
+    root: str, version: tuple, filters: Filters, picks: tuple, cards: int
+) -> projects_view.Listing:
+    themes, statuses, benefits = picks
+    in_view = _projects_in_view(root, version, filters)
+    picked = projects.for_benefits(
+        projects.for_statuses(projects.for_themes(in_view, themes), statuses), benefits
+    )
+    return projects_view.listing(picked, filters.quarter, filters.comparison_quarter, cards)
+
+
+def projects_listing(
+    filters: Filters,
+    themes: Sequence[str],
+    statuses: Sequence[str],
+    benefits: Sequence[str],
+    cards: int,
+) -> projects_view.Listing:
+    """The projects of the filters' view with the themes, statuses and benefits picked
+    (none picked: every one), at most ``cards`` of them as cards."""
+    picks = (tuple(themes), tuple(statuses), tuple(benefits))
+    return _projects_listing(*_key(), filters, picks, cards)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

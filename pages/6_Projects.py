@@ -3,27 +3,26 @@ comparison quarter, each project's history, and the list as a table and a CSV.""
 
 import streamlit as st
 
-from emss import export, projects, projects_view, ui
+from emss import projects, projects_view, ui
 
 CARDS = 60  # at most this many project cards on one page; beyond it, the table
 filters = ui.page_setup("Business Plan projects")
-db = ui.database()
-spec = db.catalogue.projects
+spec = ui.database().catalogue.projects
 quarter, comparison = filters.quarter, filters.comparison_quarter
-in_view = projects.for_partners(ui.project_changes(filters), filters.partners)
 
 st.caption(
     f"The projects of the EMSS Business Plan in {quarter.label}, {filters.view_label} "
     f"(a council's view shows its own projects and the EMSS-wide ones), compared with the "
     f"{filters.comparison_label} ({comparison}). Source: report {spec.source}."
 )
+since, any_listed = ui.projects_since(filters)
 with st.container(border=True):
     last = comparison == quarter.previous
     st.header("Since the last committee" if last else f"Since {comparison.label}")
-    for sentence in projects_view.since_sentences(in_view, quarter, comparison):
+    for sentence in since:
         st.markdown(sentence)
 
-if not in_view["listed"].any():
+if not any_listed:
     st.info(f"No Business Plan projects are recorded for {quarter}.")
     st.stop()
 
@@ -45,45 +44,35 @@ with st.container(horizontal=True):
     benefits = st.multiselect(
         "Benefits", spec.benefits, placeholder="Any benefit", key="projects_benefits"
     )
-shown = projects.for_benefits(
-    projects.for_statuses(projects.for_themes(in_view, themes), statuses), benefits
-)
-if shown.empty:
+shown = ui.projects_listing(filters, themes, statuses, benefits, CARDS)
+if not shown.count:
     st.info("No project matches the themes, statuses and benefits chosen.")
     st.stop()
-
-budget = CARDS  # cards drawn in all; the table below always holds every project shown
-if len(shown) > CARDS:
+if shown.count > CARDS:
     st.info(
-        f"{len(shown):,} projects match: the first {CARDS} are shown as cards. Choose a theme, "
-        "status or benefit to narrow the list, or read them all in the table at the end."
+        f"{shown.count:,} projects match: the first {CARDS} are shown as cards. Choose a "
+        "theme, status or benefit to narrow the list, or read them all in the table at the end."
     )
-for group in projects_view.theme_groups(shown):
-    st.header(f"{group.label}: {len(group.projects)}", divider="gray")
-    drawn, budget = group.projects[:budget], budget - len(group.projects[:budget])
-    if len(drawn) < len(group.projects):
-        st.caption(f"{len(group.projects) - len(drawn):,} more in the table at the end.")
-    for row in drawn:
-        card = projects_view.card(row, comparison)
+for group in shown.groups:
+    st.header(f"{group.label}: {group.count}", divider="gray")
+    if group.more:
+        st.caption(f"{group.more:,} more in the table at the end.")
+    for card in group.cards:
         with st.container(border=True):
-            st.markdown(card.markdown(quarter))
+            st.markdown(card.markdown)
             history = st.expander(
-                f"History of {card.title}, quarter by quarter",
-                key=f"projects_history_{row['theme']}_{row['project_key']}",
-                on_change="rerun",
+                f"History of {card.title}, quarter by quarter", key=card.key, on_change="rerun"
             )
             with history:
                 if history.open:
-                    lines = projects_view.history_lines(
-                        projects.history(db, row["theme"], row["project"])
-                    )
-                    for heading, update in lines:
+                    rows = projects.history(ui.database(), card.theme, card.project)
+                    for heading, update in projects_view.history_lines(rows):
                         st.markdown(f"**{heading}**  \n{update}")
 
 st.header("All projects shown, as a table", divider="gray")
 ui.data_table(
-    projects_view.table(shown),
+    shown.table,
     name=f"projects-{quarter.slug}",
-    label=f"Table of the {len(shown)} projects shown, and a CSV",
-    csv=export.to_csv(shown[projects.RECORD_FIELDS]),
+    label=f"Table of the {shown.count} projects shown, and a CSV",
+    csv=shown.csv,
 )
