@@ -76,16 +76,18 @@ def _emit_records(
     elif not records:
         print("(no rows)")
     else:
-        cells = [
-            [
-                "" if r[c] is None else f"{r[c]:,.10g}" if isinstance(r[c], float) else str(r[c])
-                for c in columns
-            ]
-            for r in records
-        ]
+        cells = [[_cell(r[c]) for c in columns] for r in records]
         widths = [max(len(text) for text in column) for column in zip(columns, *cells, strict=True)]
         for line in (columns, *cells):
             print("  ".join(text.rjust(width) for text, width in zip(line, widths, strict=True)))
+
+
+def _cell(value: object) -> str:
+    """A value in a table as ``_emit`` writes it: a number with thousands separators, a
+    missing value empty."""
+    if value is None:
+        return ""
+    return f"{value:,.10g}" if isinstance(value, float) else str(value)
 
 
 def _read(paths: Sequence[Path]) -> ingest.Validation:
