@@ -183,6 +183,7 @@ def rows_for(results: dict[str, dict]) -> list[tuple[str, Row]]:
             ),
         ),
         ("cli_summary_p95_s", Row("The same, p95 (s)", unit="s")),
+        ("cli_summary_cpu_s", Row("The same, CPU time (user + system), median (s)", unit="s")),
         ("db_load_ms", Row("Database build from the store's files (ms)")),
         ("summary_ms", Row("`summarise`, one quarter, every partner (ms)", "< 50 ms", 50, every)),
     ]

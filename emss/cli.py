@@ -11,7 +11,7 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +56,38 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
     else:
         text = frame.to_string(index=False, na_rep="", float_format=lambda v: f"{v:,.10g}")
         print(text if len(frame) else "(no rows)")
+
+
+def _emit_records(
+    records: Sequence[Mapping[str, object]], columns: Sequence[str], fmt: str
+) -> None:
+    """Rows (dicts) as ``_emit`` writes a frame of them, without pandas."""
+    from emss.export import records_csv
+
+    if fmt == "csv":
+        sys.stdout.write(records_csv(records, columns))
+    elif fmt == "json":
+        # Numbers to 10 decimal places, as pandas' to_json writes them in ``_emit``.
+        rows = [
+            {c: round(r[c], 10) if isinstance(r[c], float) else r[c] for c in columns}
+            for r in records
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    elif not records:
+        print("(no rows)")
+    else:
+        cells = [[_cell(r[c]) for c in columns] for r in records]
+        widths = [max(len(text) for text in column) for column in zip(columns, *cells, strict=True)]
+        for line in (columns, *cells):
+            print("  ".join(text.rjust(width) for text, width in zip(line, widths, strict=True)))
+
+
+def _cell(value: object) -> str:
+    """A value in a table as ``_emit`` writes it: a number with thousands separators, a
+    missing value empty."""
+    if value is None:
+        return ""
+    return f"{value:,.10g}" if isinstance(value, float) else str(value)
 
 
 def _read(paths: Sequence[Path]) -> ingest.Validation:
@@ -174,9 +206,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
     db = Database(Store.default())
     if _no_data(db, args.quarter):
         return 1
-    frame = compare.summarise(db, args.quarter, args.partner or list(PARTNERS))
-    frame = frame[frame[["value", "previous_value", "year_ago_value"]].notna().any(axis=1)]
-    _emit(frame[compare.SUMMARY_FIELDS].reset_index(drop=True), args.format)
+    # Rows, not a frame: pandas and pyarrow would cost more than the whole command.
+    rows = compare.summary_rows(db, args.quarter, args.partner or list(PARTNERS))
+    figures = ("value", "previous_value", "year_ago_value")
+    shown = [r for r in rows if not all(compare.missing(r[f]) for f in figures)]
+    _emit_records(shown, compare.SUMMARY_FIELDS, args.format)
     return 0
 
 

@@ -7,12 +7,14 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from emss.catalogue import WHOLE, Catalogue, Metric, Unit, load_catalogue
 from emss.quarters import Quarter
 from emss.queries import Database
+
+if TYPE_CHECKING:  # imported where a frame is built: the command line's summary needs none
+    import pandas as pd
 
 MINUS = "\u2212"
 
@@ -183,10 +185,10 @@ def comparison_quarter(quarter: Quarter, comparison: str) -> Quarter:
     return quarter.shift(-COMPARISONS[comparison].back)
 
 
-def summarise(
+def summary_rows(
     db: Database, quarter: Quarter, partners: Sequence[str], comparison: str = "previous"
-) -> pd.DataFrame:
-    """A quarter's figures for the chosen partners with both comparisons.
+) -> list[dict]:
+    """A quarter's figures for the chosen partners with both comparisons, as plain rows.
 
     One row per (metric, partner) pair, reported or not. ``change``/``status`` are
     against the previous quarter, ``year_ago_change``/``year_ago_status`` against the same
@@ -199,8 +201,10 @@ def summarise(
     periods = {"value": quarter, "previous": quarter.previous, "year_ago": quarter.year_ago}
     found = {
         (rec["quarter"], rec["metric"], rec["partner"]): rec
-        for rec in db.figures(list(periods.values()), pairs).to_dict("records")
+        for rec in db.figure_records(list(periods.values()), pairs)
     }
+    chosen = "" if comparison == "previous" else "year_ago_"
+    against = str(comparison_quarter(quarter, comparison))
     rows = []
     for key, partner in pairs:
         metric = catalogue[key]
@@ -225,15 +229,23 @@ def summarise(
             row[f"{prefix}change"] = difference
             row[f"{prefix}change_pct"] = change_pct(row["value"], earlier, metric.unit.name)
             row[f"{prefix}status"] = status(difference, metric.better)
-        rows.append(row | _describe(metric))
-    frame = pd.DataFrame(rows)
-    prefix = "" if comparison == "previous" else "year_ago_"
-    frame["comparison_quarter"] = str(comparison_quarter(quarter, comparison))
-    frame["comparison_value"] = frame[f"{comparison}_value"]
-    frame["comparison_illustrative"] = frame[f"{comparison}_illustrative"]
-    for col in ("change", "change_pct", "status"):
-        frame[f"comparison_{col}"] = frame[f"{prefix}{col}"]
-    return frame
+        row |= _describe(metric)
+        row["comparison_quarter"] = against
+        row["comparison_value"] = row[f"{comparison}_value"]
+        row["comparison_illustrative"] = row[f"{comparison}_illustrative"]
+        for col in ("change", "change_pct", "status"):
+            row[f"comparison_{col}"] = row[f"{chosen}{col}"]
+        rows.append(row)
+    return rows
+
+
+def summarise(
+    db: Database, quarter: Quarter, partners: Sequence[str], comparison: str = "previous"
+) -> pd.DataFrame:
+    """``summary_rows`` as a data frame, one column per field."""
+    import pandas as pd
+
+    return pd.DataFrame(summary_rows(db, quarter, partners, comparison))
 
 
 def _describe(metric: Metric) -> dict:
@@ -337,6 +349,8 @@ def for_whole(rows: pd.DataFrame, *, sums: bool = True) -> pd.DataFrame:
 def prefer_whole(frame: pd.DataFrame) -> pd.DataFrame:
     """The "EMSS as a whole" view of a summary made for every partner: per metric, the rows
     ``for_whole`` picks, or the EMSS row alone (to say it was not reported)."""
+    import pandas as pd
+
     keep = []
     for _, rows in frame.groupby("metric", sort=False):
         chosen = for_whole(rows)

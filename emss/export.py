@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from emss.catalogue import Catalogue, load_catalogue
 from emss.quarters import Quarter
+
+if TYPE_CHECKING:  # imported by the functions that take frames: records_csv needs no pandas
+    import pandas as pd
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -20,6 +26,8 @@ def neutralise(cell: object) -> object:
 
 def to_csv(frame: pd.DataFrame) -> str:
     """The frame as CSV text with every text cell neutralised."""
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column]) and not pd.api.types.is_bool_dtype(
@@ -27,6 +35,18 @@ def to_csv(frame: pd.DataFrame) -> str:
         ):
             safe[column] = safe[column].map(neutralise)
     return safe.to_csv(index=False, lineterminator="\n")
+
+
+def records_csv(records: Iterable[Mapping[str, object]], columns: Sequence[str]) -> str:
+    """Rows (dicts) as CSV text, as ``to_csv`` writes a frame of them: these columns in this
+    order, every text cell neutralised, a missing value (None) empty, numbers as Python
+    writes them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow(["" if record[c] is None else neutralise(record[c]) for c in columns])
+    return out.getvalue()
 
 
 def template(quarter: Quarter, kind: str = "metrics", catalogue: Catalogue | None = None) -> str:
@@ -48,4 +68,4 @@ def template(quarter: Quarter, kind: str = "metrics", catalogue: Catalogue | Non
             for sector in debt.sectors
         ]
         columns = list(debt.columns)
-    return to_csv(pd.DataFrame(rows, columns=columns))
+    return records_csv((dict(zip(columns, row, strict=True)) for row in rows), columns)

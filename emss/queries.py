@@ -20,14 +20,17 @@ Tables built on load:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from emss.catalogue import WHOLE, Catalogue, load_catalogue
 from emss.quarters import Quarter
-from emss.store import DATASETS, DamagedStoreError, Store
+from emss.store import COLUMNS, DamagedStoreError, Store
+
+if TYPE_CHECKING:  # pandas loads only when a query returns a frame (DuckDB's .df())
+    import pandas as pd
 
 _LATEST_UPLOADED = """
 CREATE TABLE uploaded AS
@@ -92,6 +95,83 @@ QUALIFY row_number() OVER (
 
 # Each raw table and the dataset whose Parquet files fill it.
 _RAW_TABLES = {"metric_rows": "metrics", "debt_rows": "debt", "project_rows": "projects"}
+# DuckDB's name for each column type of emss.store.COLUMNS.
+_SQL_TYPES = {"string": "VARCHAR", "float64": "DOUBLE", "int32": "INTEGER", "date32": "DATE"}
+_SNAPSHOT_COLUMNS = {
+    "id": "VARCHAR",
+    "seq": "BIGINT",
+    "created": "VARCHAR",
+    "uploaded_by": "VARCHAR",
+    "kind": "VARCHAR",
+    "withdrawn": "BOOLEAN",
+}
+
+
+def create_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Mapping[str, str],
+    rows: Sequence[Sequence[object]] = (),
+) -> None:
+    """Create ``table`` with these columns (name → SQL type) holding ``rows``: one statement
+    with each column as a bound list, so no data frame library is needed."""
+    listed = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
+    con.execute(f"CREATE TABLE {table} ({listed})")
+    if rows:
+        unnested = ", ".join("unnest(?)" for _ in columns)
+        con.execute(
+            f"INSERT INTO {table} SELECT {unnested}", [list(c) for c in zip(*rows, strict=True)]
+        )
+
+
+def open_store(store: Store, tables: Mapping[str, str]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding the manifest as ``snapshots`` and, per table named
+    (table → dataset), every row of the dataset's files that the manifest lists (none: an
+    empty table with the dataset's columns)."""
+    con = duckdb.connect(":memory:")
+    manifest = store.manifest()
+    create_table(
+        con,
+        "snapshots",
+        _SNAPSHOT_COLUMNS,
+        [(s.id, s.seq, s.created, s.uploaded_by, s.kind, s.withdrawn) for s in manifest.snapshots],
+    )
+    for table, dataset in tables.items():
+        files = [str(store.path(f)) for f in manifest.files(dataset)]
+        if not files:
+            columns = {name: _SQL_TYPES[kind] for name, kind in COLUMNS[dataset].items()}
+            create_table(con, table, columns)
+            continue
+        try:
+            con.execute(
+                f"CREATE TABLE {table} AS SELECT * FROM read_parquet($files)", {"files": files}
+            )
+        except duckdb.Error:
+            raise DamagedStoreError(
+                f"a {dataset} file listed in manifest.json is missing or unreadable"
+            ) from None
+    return con
+
+
+def _figures_query(
+    quarters: Sequence[Quarter], pairs: Sequence[tuple[str, str]]
+) -> tuple[str, dict]:
+    """The SQL and parameters of ``Database.figures``."""
+    return (
+        """
+        WITH wanted AS (SELECT unnest($metrics) AS metric, unnest($partners) AS partner)
+        SELECT f.quarter, f.metric, f.partner, f.value, f.note, f.snapshot_id, f.created,
+               f.illustrative, f.origin
+        FROM figures f JOIN wanted w USING (metric, partner)
+        WHERE list_contains($quarters, f.quarter)
+        ORDER BY f.metric, f.partner, f.quarter
+        """,
+        {
+            "metrics": [m for m, _ in pairs],
+            "partners": [p for _, p in pairs],
+            "quarters": [str(q) for q in quarters],
+        },
+    )
 
 
 class Database:
@@ -117,62 +197,46 @@ class Database:
             return self._con.cursor()
 
     def _load(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(":memory:")
-        manifest = self.store.manifest()
-        snapshots = manifest.snapshots
-        snap_df = pd.DataFrame(
+        con = open_store(self.store, _RAW_TABLES)
+        metrics, derived = self.catalogue.metrics, self.catalogue.derived
+        create_table(
+            con,
+            "metric_defs",
+            {"metric": "VARCHAR", "adds_up": "BOOLEAN", "contributors": "BIGINT"},
+            [(m.key, m.adds_up, len(m.contributors)) for m in metrics],
+        )
+        create_table(
+            con,
+            "contributors",
+            {"metric": "VARCHAR", "partner": "VARCHAR"},
+            [(m.key, p) for m in metrics for p in m.contributors],
+        )
+        create_table(
+            con,
+            "derivations",
             {
-                "id": [s.id for s in snapshots],
-                "seq": [s.seq for s in snapshots],
-                "created": [s.created for s in snapshots],
-                "uploaded_by": [s.uploaded_by for s in snapshots],
-                "kind": [s.kind for s in snapshots],
-                "withdrawn": [s.withdrawn for s in snapshots],
+                "metric": "VARCHAR",
+                "numerator": "VARCHAR",
+                "denominator": "VARCHAR",
+                "scale": "DOUBLE",
             },
-            columns=["id", "seq", "created", "uploaded_by", "kind", "withdrawn"],
-        ).astype({"seq": "int64", "withdrawn": "bool"})
-        con.from_df(snap_df).create("snapshots")
-        for table, dataset in _RAW_TABLES.items():
-            files = [str(self.store.path(f)) for f in manifest.files(dataset)]
-            if files:
-                try:
-                    con.execute(
-                        f"CREATE TABLE {table} AS SELECT * FROM read_parquet($files)",
-                        {"files": files},
-                    )
-                except duckdb.Error:
-                    raise DamagedStoreError(
-                        f"a {dataset} file listed in manifest.json is missing or unreadable"
-                    ) from None
-            else:
-                con.from_arrow(DATASETS[dataset].empty_table()).create(table)
-        metric_defs = pd.DataFrame(
-            [(m.key, m.adds_up, len(m.contributors)) for m in self.catalogue.metrics],
-            columns=["metric", "adds_up", "contributors"],
-        )
-        contributors = pd.DataFrame(
-            [(m.key, p) for m in self.catalogue.metrics for p in m.contributors],
-            columns=["metric", "partner"],
-        )
-        derivations = pd.DataFrame(
             [
                 (m.key, m.derived.numerator, m.derived.denominator, float(m.derived.scale))
-                for m in self.catalogue.derived
+                for m in derived
             ],
-            columns=["metric", "numerator", "denominator", "scale"],
         )
-        for name, frame in (
-            ("metric_defs", metric_defs),
-            ("contributors", contributors),
-            ("derivations", derivations),
-        ):
-            con.from_df(frame).create(name)
         for statement in (_LATEST_UPLOADED, _SUMMED, _DERIVED, _CURRENT_DEBT, _CURRENT_PROJECTS):
             con.execute(statement)
         return con
 
     def _df(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         return self._cursor().execute(sql, params or {}).df()
+
+    def _records(self, sql: str, params: dict | None = None) -> list[dict]:
+        """The rows as dicts by column name, for callers that need no data frame."""
+        cursor = self._cursor().execute(sql, params or {})
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # --- figures ---------------------------------------------------------------
 
@@ -200,21 +264,13 @@ class Database:
         Columns: quarter, metric, partner, value, note, snapshot_id, created,
         illustrative, origin (uploaded, summed or derived). Missing figures are absent.
         """
-        return self._df(
-            """
-            WITH wanted AS (SELECT unnest($metrics) AS metric, unnest($partners) AS partner)
-            SELECT f.quarter, f.metric, f.partner, f.value, f.note, f.snapshot_id, f.created,
-                   f.illustrative, f.origin
-            FROM figures f JOIN wanted w USING (metric, partner)
-            WHERE list_contains($quarters, f.quarter)
-            ORDER BY f.metric, f.partner, f.quarter
-            """,
-            {
-                "metrics": [m for m, _ in pairs],
-                "partners": [p for _, p in pairs],
-                "quarters": [str(q) for q in quarters],
-            },
-        )
+        return self._df(*_figures_query(quarters, pairs))
+
+    def figure_records(
+        self, quarters: Sequence[Quarter], pairs: Sequence[tuple[str, str]]
+    ) -> list[dict]:
+        """``figures`` as a list of rows (dicts), without pandas."""
+        return self._records(*_figures_query(quarters, pairs))
 
     def series(
         self, metrics: Sequence[str], partners: Sequence[str], first: Quarter, last: Quarter

@@ -38,91 +38,111 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from filelock import FileLock
 
 from emss.errors import EmssError
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACK_AFTER = 32
 KINDS = ("report", "illustrative", "upload", "computed")
-DATASETS: dict[str, pa.Schema] = {
-    "metrics": pa.schema(
-        [
-            ("snapshot_id", pa.string()),
-            ("quarter", pa.string()),
-            ("partner", pa.string()),
-            ("metric", pa.string()),
-            ("value", pa.float64()),
-            ("note", pa.string()),
-        ]
-    ),
-    "debt": pa.schema(
-        [
-            ("snapshot_id", pa.string()),
-            ("quarter", pa.string()),
-            ("partner", pa.string()),
-            ("collector", pa.string()),
-            ("sector", pa.string()),
-            ("movement_gbp", pa.float64()),
-            ("note", pa.string()),
-        ]
-    ),
+# Each dataset's columns and their types (pyarrow's names for them), declared as plain data:
+# reading the store is DuckDB's work and must not pay pyarrow's import (~0.2 s), which only
+# writing and checking files needs (``DATASETS``).
+COLUMNS: dict[str, dict[str, str]] = {
+    "metrics": {
+        "snapshot_id": "string",
+        "quarter": "string",
+        "partner": "string",
+        "metric": "string",
+        "value": "float64",
+        "note": "string",
+    },
+    "debt": {
+        "snapshot_id": "string",
+        "quarter": "string",
+        "partner": "string",
+        "collector": "string",
+        "sector": "string",
+        "movement_gbp": "float64",
+        "note": "string",
+    },
     # project_key is the name as identity compares it (emss.projects.name_key); position
     # is the row's order in its file, so lists keep the order people gave them in.
-    "projects": pa.schema(
-        [
-            ("snapshot_id", pa.string()),
-            ("quarter", pa.string()),
-            ("theme", pa.string()),
-            ("project", pa.string()),
-            ("project_key", pa.string()),
-            ("partner", pa.string()),
-            ("status", pa.string()),
-            ("benefits", pa.string()),
-            ("description", pa.string()),
-            ("update", pa.string()),
-            ("note", pa.string()),
-            ("position", pa.int32()),
-        ]
-    ),
+    "projects": {
+        "snapshot_id": "string",
+        "quarter": "string",
+        "theme": "string",
+        "project": "string",
+        "project_key": "string",
+        "partner": "string",
+        "status": "string",
+        "benefits": "string",
+        "description": "string",
+        "update": "string",
+        "note": "string",
+        "position": "int32",
+    },
     # Invoices on hold over 90 days at a quarter's end, kept by `computed` snapshots: what a
     # council's team needs to chase them, and nothing else from the exports.
-    "fsc_on_hold": pa.schema(
-        [
-            ("snapshot_id", pa.string()),
-            ("quarter", pa.string()),
-            ("partner", pa.string()),
-            ("invoice_id", pa.string()),
-            ("invoice_number", pa.string()),
-            ("supplier", pa.string()),
-            ("amount_gbp", pa.float64()),
-            ("hold_name", pa.string()),
-            ("hold_date", pa.date32()),
-            ("days_on_hold", pa.int32()),
-        ]
-    ),
+    "fsc_on_hold": {
+        "snapshot_id": "string",
+        "quarter": "string",
+        "partner": "string",
+        "invoice_id": "string",
+        "invoice_number": "string",
+        "supplier": "string",
+        "amount_gbp": "float64",
+        "hold_name": "string",
+        "hold_date": "date32",
+        "days_on_hold": "int32",
+    },
     # Past-due receivables at an aging's As Of Date per partner, collector and sector, kept
     # by `computed` snapshots: the next quarter's debt movement is measured from them.
-    "ar_balances": pa.schema(
-        [
-            ("snapshot_id", pa.string()),
-            ("quarter", pa.string()),
-            ("as_of", pa.date32()),
-            ("partner", pa.string()),
-            ("collector", pa.string()),
-            ("sector", pa.string()),
-            ("past_due_gbp", pa.float64()),
-        ]
-    ),
+    "ar_balances": {
+        "snapshot_id": "string",
+        "quarter": "string",
+        "as_of": "date32",
+        "partner": "string",
+        "collector": "string",
+        "sector": "string",
+        "past_due_gbp": "float64",
+    },
 }
+
+
+class _Schemas(Mapping[str, "pa.Schema"]):
+    """``COLUMNS`` as pyarrow schemas, each built when first asked for: iterating over the
+    datasets' names needs no pyarrow."""
+
+    def __getitem__(self, name: str) -> pa.Schema:
+        return _schema(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COLUMNS)
+
+    def __len__(self) -> int:
+        return len(COLUMNS)
+
+
+@cache
+def _schema(name: str) -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([(column, getattr(pa, kind)()) for column, kind in COLUMNS[name].items()])
+
+
+DATASETS: Mapping[str, pa.Schema] = _Schemas()
 
 
 class StoreError(EmssError, RuntimeError):
@@ -269,6 +289,8 @@ def atomic_write(path: Path, write: Callable[[object], None], *, exclusive: bool
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:
+    import pyarrow.parquet as pq
+
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
@@ -377,6 +399,8 @@ class Store:
         lineage: dict | None = None,
     ) -> Snapshot:
         """Store the given rows (per dataset) as one new snapshot and return its entry."""
+        import pyarrow as pa
+
         if kind not in KINDS:
             raise StoreError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         frames = {name: df for name, df in frames.items() if df is not None and len(df)}
@@ -420,6 +444,9 @@ class Store:
     def _pack(self, manifest: Manifest) -> dict[str, Pack]:
         """The packs to name: a dataset with more than PACK_AFTER snapshot files outside its
         pack gets a new pack holding them all (written here, named by the next manifest)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         packs = dict(manifest.packs)
         last = manifest.snapshots[-1].seq
         for name, schema in DATASETS.items():
@@ -540,6 +567,9 @@ def check(store: Store, *, fix: bool = False) -> CheckReport:
                 f"{relative} has changed since it was stored (its SHA-256 is not the recorded one)"
             )
         elif not recorded:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
             try:
                 pq.read_metadata(path)
             except (pa.ArrowException, OSError) as error:

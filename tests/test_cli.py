@@ -372,3 +372,23 @@ def test_parsing_a_command_loads_neither_pandas_nor_duckdb():
         [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.usefixtures("store")
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_summary_loads_neither_pandas_nor_pyarrow(fmt):
+    """The summary is DuckDB and the standard library only: pandas and pyarrow cost several
+    times the rest of the command to import."""
+    probe = (
+        "import contextlib, io, sys; from emss import cli; out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    code = cli.main(['summary', '--quarter', '2023/24 Q3', '--format', '{fmt}'])\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pyarrow'})\n"
+        "print(code, len(out.getvalue().splitlines()), loaded)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    code, lines, loaded = done.stdout.split(maxsplit=2)
+    assert (code, loaded.strip()) == ("0", "[]")
+    assert int(lines) > 20  # the bundled store's figures were written

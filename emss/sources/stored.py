@@ -1,8 +1,8 @@
 """What pages ask of computed snapshots, as SQL over the store's Parquet files: the
 reconciliation of computed and typed-in figures, and the invoices on hold over 90 days.
 
-Its own in-memory DuckDB per call (the store's manifest says which files to read), so it
-needs nothing from ``emss.queries``; the rule for which figure is shown is the same: the
+Its own in-memory DuckDB per call (``emss.queries.open_store``: the store's manifest says
+which files to read); the rule for which figure is shown is the same as the pages': the
 newest snapshot that is not withdrawn wins.
 """
 
@@ -13,10 +13,11 @@ import pandas as pd
 
 from emss.export import to_csv
 from emss.quarters import Quarter
+from emss.queries import open_store
 from emss.sources import payables, service_desk
 from emss.sources.compute import ON_HOLD_COLUMNS
 from emss.sources.config import SourcesConfig
-from emss.store import DATASETS, Store
+from emss.store import Store
 
 TYPED_KINDS = ("upload", "report")  # figures people typed in
 PENDING = "(this upload)"
@@ -58,26 +59,7 @@ FROM latest ORDER BY partner, days_on_hold DESC, invoice_id
 
 
 def _connect(store: Store) -> duckdb.DuckDBPyConnection:
-    manifest = store.manifest()
-    con = duckdb.connect(":memory:")
-    con.from_df(
-        pd.DataFrame(
-            {
-                "id": [s.id for s in manifest.snapshots],
-                "seq": [s.seq for s in manifest.snapshots],
-                "kind": [s.kind for s in manifest.snapshots],
-                "withdrawn": [s.withdrawn for s in manifest.snapshots],
-            },
-            columns=["id", "seq", "kind", "withdrawn"],
-        ).astype({"id": "str", "seq": "int64", "kind": "str", "withdrawn": "bool"})
-    ).create("snapshots")
-    for table, dataset in (("metric_rows", "metrics"), ("on_hold", "fsc_on_hold")):
-        files = [str(store.path(f)) for f in manifest.files(dataset)]
-        if files:
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet($f)", {"f": files})
-        else:
-            con.from_arrow(DATASETS[dataset].empty_table()).create(table)
-    return con
+    return open_store(store, {"metric_rows": "metrics", "on_hold": "fsc_on_hold"})
 
 
 def reconciliation(
