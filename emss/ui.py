@@ -211,19 +211,16 @@ def projects_listing(
     return _projects_listing(*_key(), filters, picks, cards)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _snapshots_in_use(root: str, version: tuple) -> pd.DataFrame:
-    return _database(root).active_snapshots()
-
-
-def snapshots_in_use() -> pd.DataFrame:
-    """The snapshots whose figures are in view, newest first (the banner and provenance)."""
-    return _snapshots_in_use(*_key())
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _in_use(root: str, version: tuple) -> tuple[list[str], bool]:
+    snapshots = _database(root).active_snapshots()
+    illustrative = bool((snapshots["kind"] == "illustrative").any())
+    return tables.provenance_lines(snapshots), illustrative
 
 
 def provenance_lines() -> list[str]:
-    """Where the figures come from (``tables.provenance_lines``)."""
-    return tables.provenance_lines(snapshots_in_use())
+    """Where the figures come from (``tables.provenance_lines`` of the snapshots in use)."""
+    return _in_use(*_key())[0]
 
 
 # Prepared charts and tables are shared between sessions (st.cache_resource, not copied on
@@ -429,7 +426,7 @@ def _provenance() -> None:
 
 
 def _illustrative_banner() -> None:
-    if (snapshots_in_use()["kind"] == "illustrative").any():
+    if _in_use(*_key())[1]:  # some figure in use is illustrative
         st.warning(
             "**Illustrative data.** Some figures here are generated to show how the dashboard "
             "works; they were not reported by EMSS. Charts draw them hollow on a dashed line "
