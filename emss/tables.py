@@ -461,14 +461,15 @@ SPARK_QUARTERS = 8  # the quarters a glance table's trend glyph covers, ending a
 
 
 def sparkline(values: Sequence[float | None]) -> str:
-    """A trend as block glyphs, lowest ▁ to highest █; a gap for a quarter with no figure."""
+    """A trend as block glyphs, lowest ▁ to highest █; a gap for a quarter with no figure
+    (a no-break space: leading spaces would make a Markdown table cell a code block)."""
     present = [v for v in values if not compare.missing(v)]
     if not present:
         return ""
     low, high = min(present), max(present)
     steps = len(SPARK) - 1
     return "".join(
-        " "
+        "\u00a0"
         if compare.missing(v)
         else SPARK[round((v - low) / (high - low) * steps) if high > low else steps // 2]
         for v in values

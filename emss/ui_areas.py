@@ -22,6 +22,7 @@ from emss.quarters import Quarter
 from emss.targets import Target
 from emss.text import markdown_literal
 from emss.ui import (
+    GLANCE_KEY,
     STATE_FILTERS,
     Drawable,
     _database,
@@ -178,14 +179,21 @@ def area_view(area: str, filters: Filters) -> None:
     table already answers "how did each figure move"."""
     catalogue = database().catalogue
     rows = _area_rows(*_key(), area, filters)
+    glance = _glance(*_key(), area, filters)
+    whose = glance["For"].unique()  # one partner for every row: said once, not on each row
     st.caption(
-        f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
+        (f"Figures for {partner_name(whose[0])}, " if len(whose) == 1 else "Figures for ")
+        + f"{filters.quarter.label}, compared with the {filters.comparison_label} "
         f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
     )
     if rows["value"].isna().all():
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    glance = _glance(*_key(), area, filters)
-    st.table(glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
+    with st.container(key=GLANCE_KEY):  # the key styles it for a phone (ui.PAGE_CSS)
+        st.table(
+            glance.drop(columns="For") if len(whose) == 1 else glance,
+            hide_index=True,
+            alt=f"Every {area} figure for {filters.quarter}",
+        )
     st.download_button(
         "Download CSV",
         to_csv(glance),
