@@ -72,10 +72,12 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 # - a picker shows one line of its chosen values and hides the rest: it grows to show them all;
 # - on a phone a table's longest words ("(illustrative)", "(Leicestershire") add up to more
 #   than the page is wide, so its words may break; an area's glance table (Figure, For when
-#   it differs by row, Value, Change, Trend) keeps its short columns whole, and the debt movements
-#   (seven columns) read as one block per row: the values in a line, the note under them.
+#   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
+#   debt movements, History's) read as one block per row, their values in a line.
 GLANCE_KEY = "emss_glance"  # the container of an area's glance table
-DEBT_TABLE_KEY = "emss_debt_movements"  # the container of the Debt page's movements table
+# Containers whose key starts so hold a table that reads as a block per row on a phone.
+STACKED_KEY = "emss_stacked"
+DEBT_TABLE_KEY = f"{STACKED_KEY}_debt"  # the Debt page's movements: the note under the values
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}
 [data-testid="stMetric"] .stMarkdownEllipsis,
@@ -93,7 +95,10 @@ PAGE_CSS = f"""<style>
   max-width: none; overflow: visible; text-overflow: clip;
 }}
 @media (max-width: 640px) {{
-  [data-testid="stElementContainer"]:has(> [data-testid="stMultiSelect"]) {{ flex-basis: 100%; }}
+  [data-testid="stHorizontalBlock"]
+    > [data-testid="stElementContainer"]:has(> :is([data-testid="stMultiSelect"], .stSelectbox)) {{
+    flex-basis: 100%;
+  }}
   [data-testid="stTable"] th, [data-testid="stTable"] td {{ padding: 0.25rem; }}
   [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"],
   [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"] p {{
@@ -106,15 +111,16 @@ PAGE_CSS = f"""<style>
   .st-key-{GLANCE_KEY} td:last-child [data-testid="stMarkdownContainer"] p {{
     overflow-wrap: normal;
   }}
-  .st-key-{DEBT_TABLE_KEY} thead {{
+  [class*="st-key-{STACKED_KEY}"] thead {{
     position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   }}
-  .st-key-{DEBT_TABLE_KEY} :is(table, tbody) {{ display: block; }}
-  .st-key-{DEBT_TABLE_KEY} tbody tr {{
+  [class*="st-key-{STACKED_KEY}"] :is(table, tbody) {{ display: block; }}
+  [class*="st-key-{STACKED_KEY}"] tbody tr {{
     display: flex; flex-wrap: wrap; column-gap: 0.5rem; padding: 0.25rem 0;
     border-bottom: 1px solid rgba(49, 51, 63, 0.2);
   }}
-  .st-key-{DEBT_TABLE_KEY} tbody td {{ display: block; border: none; }}
+  [class*="st-key-{STACKED_KEY}"] tbody td {{ display: block; border: none; }}
+  [class*="st-key-{STACKED_KEY}"] tbody td:not(:has(p:not(:empty))) {{ display: none; }}
   .st-key-{DEBT_TABLE_KEY} tbody td:nth-child(6) {{ order: 1; flex-basis: 100%; }}
 }}
 </style>"""
