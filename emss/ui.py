@@ -75,6 +75,7 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 #   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
 #   debt movements, History's) read as one block per row, their values in a line.
 GLANCE_KEY = "emss_glance"  # the container of an area's glance table
+OVERVIEW_TILES_KEY = "emss_overview_tiles"  # the Overview's headline tiles: two a row on a phone
 # Containers whose key starts so hold a table that reads as a block per row on a phone.
 STACKED_KEY = "emss_stacked"
 DEBT_TABLE_KEY = f"{STACKED_KEY}_debt"  # the Debt page's movements: the note under the values
@@ -98,6 +99,9 @@ PAGE_CSS = f"""<style>
   [data-testid="stHorizontalBlock"]
     > [data-testid="stElementContainer"]:has(> :is([data-testid="stMultiSelect"], .stSelectbox)) {{
     flex-basis: 100%;
+  }}
+  .st-key-{OVERVIEW_TILES_KEY} > [data-testid="stLayoutWrapper"] {{
+    flex: 0 1 calc(50% - 0.5rem);
   }}
   [data-testid="stTable"] th, [data-testid="stTable"] td {{ padding: 0.25rem; }}
   [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"],
@@ -126,7 +130,7 @@ PAGE_CSS = f"""<style>
 </style>"""
 
 TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its comparison
-OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (one a row on a phone)
+OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (two on a phone)
 # The Projects page, once the navigation lists it (None until then).
 PROJECTS_PAGE = next(
     (path for path, label in PAGES if label == "Projects" and (APP_DIR / path).exists()), None
