@@ -29,7 +29,7 @@ st.header("Snapshots")
 with st.container(key=f"{ui.STACKED_KEY}_snapshots"):  # a block per row on a phone
     st.table(tables.snapshots_shown(snapshots), hide_index=True, alt="Every snapshot, newest first")
 st.download_button(
-    "Download CSV (with each file's SHA-256)",
+    "Download the snapshots (CSV, with each file's SHA-256)",
     to_csv(tables.manifest_table(snapshots)),
     file_name="snapshots.csv",
     mime="text/csv",

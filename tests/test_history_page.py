@@ -64,7 +64,7 @@ def test_anyone_can_browse_the_history_without_signing_in(store, monkeypatch):
     assert manifest["Holds"].iloc[0].startswith("report: ")
     assert "report-2023-24-q3-metrics.csv" in manifest["Files"].iloc[0]
     downloads = [d.proto.label for d in at.get("download_button")]
-    assert "Download CSV (with each file's SHA-256)" in downloads
+    assert "Download the snapshots (CSV, with each file's SHA-256)" in downloads
 
     holds = [e.label for e in at.expander]
     assert any(label.startswith("Figures in 00002-20240318-report:") for label in holds)
