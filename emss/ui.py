@@ -124,7 +124,6 @@ PAGE_CSS = f"""<style>
     border-bottom: 1px solid rgba(49, 51, 63, 0.2);
   }}
   [class*="st-key-{STACKED_KEY}"] tbody td {{ display: block; border: none; }}
-  [class*="st-key-{STACKED_KEY}"] tbody td:not(:has(p:not(:empty))) {{ display: none; }}
   .st-key-{DEBT_TABLE_KEY} tbody td:nth-child(6) {{ order: 1; flex-basis: 100%; }}
 }}
 </style>"""
