@@ -20,7 +20,8 @@ set_targets = ui.targets()
 earlier = filters.comparison_quarter
 
 tiles_column, summary_column = st.columns([3.2, 2], gap="medium")
-with tiles_column, st.container(horizontal=True, gap="small"):  # tiles wrap, never shrink
+# Tiles wrap, never shrink; two a row on a phone (the key styles them: ui.PAGE_CSS).
+with tiles_column, st.container(horizontal=True, gap="small", key=ui.OVERVIEW_TILES_KEY):
     for row in shown.headlines:
         with st.container(width=ui.OVERVIEW_TILE_WIDTH):
             ui.figure_tile(

@@ -21,12 +21,12 @@ from emss.report_model import (
     Table,
     cell,
     cell_notes,
-    ends,
     figures_behind,
     mark,
     numbered,
     plain,
     unique,
+    with_mark,
 )
 
 
@@ -95,7 +95,7 @@ def _debt_paragraph(ctx: Context, table: pd.DataFrame) -> Paragraph:
         status = None
     sentences = [
         Sentence(
-            ends(text, mark(ctx.words, illustrative, False)),
+            with_mark(text, mark(ctx.words, illustrative, False)),
             partner=partner,
             status=status,
             figure_illustrative=illustrative,
@@ -112,7 +112,7 @@ def _debt_paragraph(ctx: Context, table: pd.DataFrame) -> Paragraph:
         )
         sentences.append(
             Sentence(
-                ends(largest, mark(ctx.words, bool(top["illustrative"]), False)),
+                with_mark(largest, mark(ctx.words, bool(top["illustrative"]), False)),
                 partner=partner,
                 figure_illustrative=bool(top["illustrative"]),
             )

@@ -245,8 +245,9 @@ def mark(words: dict, figure: bool, comparison: bool) -> str:
     return marks["comparison"] if comparison else ""
 
 
-def ends(text: str, mark: str) -> str:
-    return f"{text} {mark}." if mark else f"{text}."
+def with_mark(text: str, mark: str) -> str:
+    """A sentence, its illustrative mark first, where the eye lands: "Illustrative figure: …"."""
+    return f"{mark}: {text}." if mark else f"{text}."
 
 
 def sentence(ctx: Context, row: dict) -> Sentence:
@@ -266,7 +267,7 @@ def sentence(ctx: Context, row: dict) -> Sentence:
     if change:
         text = f"{text}, {change}"
     return Sentence(
-        text=ends(text, mark(ctx.words, figure, comparison)),
+        text=with_mark(text, mark(ctx.words, figure, comparison)),
         metric=metric.key,
         partner=row["partner"],
         status=row["comparison_status"] if compared else None,

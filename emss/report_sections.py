@@ -24,13 +24,13 @@ from emss.report_model import (
     cell,
     cell_notes,
     clause,
-    ends,
     figures_behind,
     mark,
     numbered,
     plain,
     sentence,
     unique,
+    with_mark,
 )
 from emss.store import Snapshot
 from emss.targets import load_targets, rag_text
@@ -225,7 +225,7 @@ def _summary_item(ctx: Context, row: dict) -> str:
     unit = metric.unit.name
     who = "" if row["partner"] == WHOLE else f" ({row['partner']})"
     text = f"{metric.label}{who}: {format_value(row['value'], unit)}, {clause(ctx, row, unit)}"
-    return ends(
+    return with_mark(
         text,
         mark(ctx.words, bool(row["value_illustrative"]), bool(row["comparison_illustrative"])),
     )
@@ -255,7 +255,7 @@ def summary_section(ctx: Context, number: int) -> Section:
                             r["partner"],
                             cell(ctx, r["value"], unit, r["value_illustrative"]),
                             format_value(target.target, unit, exact=True),
-                            "Not rated (illustrative figure)"
+                            "Illustrative figure: not rated"
                             if r["value_illustrative"]
                             else rag_text(target.rag(r["value"])),
                         )
@@ -416,12 +416,12 @@ def _illustrative_text(ctx: Context, snapshots: list[Snapshot], sentences: list[
     if figures:
         counted.append(
             f"{figures} {'is' if figures == 1 else 'are'} illustrative, marked "
-            f"{marks['figure']} or {marks['figures']}"
+            f'"{marks["figure"]}" or "{marks["figures"]}"'
         )
     if comparisons:
         counted.append(
             f"{comparisons}{' more' if figures else ''} {'is' if comparisons == 1 else 'are'} "
-            f"compared with an illustrative figure, marked {marks['comparison']}"
+            f'compared with an illustrative figure, marked "{marks["comparison"]}"'
         )
     stated = f"the {len(sentences)} figures stated for {ctx.quarter}"
     return (

@@ -165,6 +165,32 @@ def manifest_table(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     )
 
 
+def snapshots_shown(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """Every snapshot, newest first, in five columns a phone can show whole: what it holds,
+    when and by whom it was stored, its files and whether it is in use. The file digests are
+    in ``manifest_table`` (the page's download)."""
+
+    def status(s: Snapshot) -> str:
+        if not s.withdrawn:
+            return "In use"
+        when = f", {format_date(s.withdrawn_at, time=True)}" if s.withdrawn_at else ""
+        return f"Withdrawn by {s.withdrawn_by}{when}"
+
+    return pd.DataFrame(
+        [
+            {
+                "Snapshot": s.id,
+                "Holds": f"{s.kind}: {s.rows:,} rows for {', '.join(s.quarters)}",
+                "Stored": f"{format_date(s.created, time=True)} by {s.uploaded_by}",
+                "Files": ", ".join(f.name for f in s.sources),
+                "Status": status(s),
+            }
+            for s in sorted(snapshots, key=lambda s: s.seq, reverse=True)
+        ],
+        columns=["Snapshot", "Holds", "Stored", "Files", "Status"],
+    )
+
+
 def snapshot_choice(snapshot: Snapshot) -> str:
     """How a snapshot is named in a list to pick from."""
     status = ", withdrawn" if snapshot.withdrawn else ""
@@ -200,6 +226,24 @@ def revision_history(revisions: pd.DataFrame, unit: str) -> pd.DataFrame:
             "Note": revisions["note"],
         },
         columns=["Value", "As", "On", "By", "Snapshot", "Status", "Note"],
+    )
+
+
+def revisions_shown(history: pd.DataFrame) -> pd.DataFrame:
+    """A figure's ``revision_history`` in five columns a phone can show whole: when, by whom
+    and in which snapshot each value was stored, in one."""
+    stored = [
+        f"{format_date(on.isoformat(), time=True)} by {by}, snapshot {snapshot}"
+        for on, by, snapshot in zip(history["On"], history["By"], history["Snapshot"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Value": history["Value"],
+            "As": history["As"],
+            "Stored": stored,
+            "Status": history["Status"],
+            "Note": history["Note"],
+        }
     )
 
 
@@ -461,14 +505,15 @@ SPARK_QUARTERS = 8  # the quarters a glance table's trend glyph covers, ending a
 
 
 def sparkline(values: Sequence[float | None]) -> str:
-    """A trend as block glyphs, lowest ▁ to highest █; a gap for a quarter with no figure."""
+    """A trend as block glyphs, lowest ▁ to highest █; a gap for a quarter with no figure
+    (a no-break space: leading spaces would make a Markdown table cell a code block)."""
     present = [v for v in values if not compare.missing(v)]
     if not present:
         return ""
     low, high = min(present), max(present)
     steps = len(SPARK) - 1
     return "".join(
-        " "
+        "\u00a0"
         if compare.missing(v)
         else SPARK[round((v - low) / (high - low) * steps) if high > low else steps // 2]
         for v in values

@@ -72,27 +72,67 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 # - captions are drawn at 60% opacity, 3.88:1 on white and 3.81:1 on the sidebar, below the
 #   4.5:1 small text needs; the GOV.UK secondary text colour #505A5F reads as secondary at 7:1;
 # - a figure tile's label and its comparison are cut with an ellipsis ("· Illus…"): they wrap;
-# - a table's long words (a trend's glyphs, a heading) widen a phone's page, and a picker's
-#   chosen values scroll sideways in one line: both wrap too.
-PAGE_CSS = """<style>
-[data-testid="stCaptionContainer"] { opacity: 1; color: #505A5F; }
+# - a picker shows one line of its chosen values and hides the rest: it grows to show them all;
+# - on a phone a table's longest words ("(illustrative)", "(Leicestershire") add up to more
+#   than the page is wide, so its words may break; an area's glance table (Figure, For when
+#   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
+#   debt movements, History's) read as one block per row, their values in a line.
+GLANCE_KEY = "emss_glance"  # the container of an area's glance table
+OVERVIEW_TILES_KEY = "emss_overview_tiles"  # the Overview's headline tiles: two a row on a phone
+# Containers whose key starts so hold a table that reads as a block per row on a phone.
+STACKED_KEY = "emss_stacked"
+DEBT_TABLE_KEY = f"{STACKED_KEY}_debt"  # the Debt page's movements: the note under the values
+PAGE_CSS = f"""<style>
+[data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}
 [data-testid="stMetric"] .stMarkdownEllipsis,
-[data-testid="stMetric"] .stMarkdownEllipsis * {
+[data-testid="stMetric"] .stMarkdownEllipsis * {{
   white-space: normal; overflow: visible; text-overflow: clip;
-}
-[data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; }
-[data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; overflow-x: visible; }
-[data-testid="stMultiSelectTagsContainer"] [data-baseweb="tag"],
-[data-testid="stMultiSelectTagsContainer"] [data-baseweb="tag"] span {
+}}
+[data-testid="stTable"] th, [data-testid="stTable"] td {{ overflow-wrap: anywhere; }}
+[data-testid="stMultiSelect"] :has(> [data-testid="stMultiSelectTagsContainer"]) {{
+  height: auto; max-height: none;
+}}
+[data-testid="stMultiSelect"] [data-testid="stMultiSelectTagsContainer"] {{
+  height: auto; flex-wrap: wrap; overflow: visible;
+}}
+[data-testid="stMultiSelect"] [data-testid="stMultiSelectTagsContainer"] span {{
   max-width: none; overflow: visible; text-overflow: clip;
-}
-@media (max-width: 640px) {
-  [data-testid="stTable"] table { table-layout: fixed; width: 100%; }
-}
+}}
+@media (max-width: 640px) {{
+  [data-testid="stHorizontalBlock"]
+    > [data-testid="stElementContainer"]:has(> :is([data-testid="stMultiSelect"], .stSelectbox)) {{
+    flex-basis: 100%;
+  }}
+  .st-key-{OVERVIEW_TILES_KEY} > [data-testid="stLayoutWrapper"] {{
+    flex: 0 1 calc(50% - 0.5rem);
+  }}
+  [data-testid="stTable"] th, [data-testid="stTable"] td {{ padding: 0.25rem; }}
+  [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"],
+  [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"] p {{
+    overflow-wrap: anywhere;
+  }}
+  .st-key-{GLANCE_KEY} th:first-child {{ min-width: 5rem; }}
+  .st-key-{GLANCE_KEY} th:nth-child(2):nth-last-child(4) {{ min-width: 2.75rem; }}
+  .st-key-{GLANCE_KEY} th:nth-last-child(3) {{ min-width: 3.5rem; }}
+  .st-key-{GLANCE_KEY} th:nth-last-child(2) {{ min-width: 4.75rem; }}
+  .st-key-{GLANCE_KEY} td:last-child [data-testid="stMarkdownContainer"] p {{
+    overflow-wrap: normal;
+  }}
+  [class*="st-key-{STACKED_KEY}"] thead {{
+    position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  }}
+  [class*="st-key-{STACKED_KEY}"] :is(table, tbody) {{ display: block; }}
+  [class*="st-key-{STACKED_KEY}"] tbody tr {{
+    display: flex; flex-wrap: wrap; column-gap: 0.5rem; padding: 0.25rem 0;
+    border-bottom: 1px solid rgba(49, 51, 63, 0.2);
+  }}
+  [class*="st-key-{STACKED_KEY}"] tbody td {{ display: block; border: none; }}
+  .st-key-{DEBT_TABLE_KEY} tbody td:nth-child(6) {{ order: 1; flex-basis: 100%; }}
+}}
 </style>"""
 
 TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its comparison
-OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (one a row on a phone)
+OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (two on a phone)
 PROJECTS_PAGE = next(path for path, label in PAGES if label == "Projects")
 
 # Session-state keys of the filters, and their widgets' keys that tests and benchmarks drive

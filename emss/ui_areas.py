@@ -24,6 +24,7 @@ from emss.quarters import Quarter
 from emss.targets import Target
 from emss.text import markdown_literal
 from emss.ui import (
+    GLANCE_KEY,
     STATE_FILTERS,
     Drawable,
     _database,
@@ -139,13 +140,16 @@ def _trend(
 @dataclass(frozen=True)
 class AreaFigures:
     """An area's figures for a choice of filters, ready to lay out (never changed after):
-    its summary rows, those rows per metric, the table of every figure and its CSV, and
-    the figure shown first (the first reported, reported before illustrative)."""
+    its summary rows, those rows per metric, the table of every figure as shown (without
+    its "For" column when one partner is ``whose`` every row, said once instead) and its
+    whole CSV, and the figure shown first (the first reported, reported before
+    illustrative)."""
 
     rows: pd.DataFrame
     by_metric: dict[str, pd.DataFrame]
-    glance: pd.DataFrame
+    table: pd.DataFrame
     glance_csv: str
+    whose: str | None
     first: str | None
 
 
@@ -160,11 +164,13 @@ def _area(root: str, version: tuple, area: str, filters: Filters) -> AreaFigures
     labels = [figure_label(row, filters) for row in rows.to_dict("records")]
     glance = tables.glance_table(rows, series, labels, db.catalogue)
     reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
+    whose = glance["For"].unique()
     return AreaFigures(
         rows=rows,
         by_metric={key: rows[rows["metric"] == key] for key in keys},
-        glance=glance,
+        table=glance.drop(columns="For") if len(whose) == 1 else glance,
         glance_csv=to_csv(glance),
+        whose=whose[0] if len(whose) == 1 else None,
         first=reported["metric"].iloc[0] if len(reported) else None,
     )
 
@@ -195,12 +201,14 @@ def area_view(area: str, filters: Filters) -> None:
     catalogue = database().catalogue
     figures = _area(*_key(), area, filters)
     st.caption(
-        f"Figures for {filters.quarter.label}, compared with the {filters.comparison_label} "
+        (f"Figures for {partner_name(figures.whose)}, " if figures.whose else "Figures for ")
+        + f"{filters.quarter.label}, compared with the {filters.comparison_label} "
         f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
     )
     if figures.first is None:
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    st.table(figures.glance, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
+    with st.container(key=GLANCE_KEY):  # the key styles it for a phone (ui.PAGE_CSS)
+        st.table(figures.table, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
     st.download_button(
         "Download CSV",
         figures.glance_csv,

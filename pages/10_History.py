@@ -3,6 +3,7 @@
 import streamlit as st
 
 from emss import tables, ui, ui_areas, ui_signin, uploads
+from emss.export import to_csv
 from emss.sources import stored
 from emss.store import StoreError
 from emss.text import markdown_literal
@@ -24,31 +25,15 @@ st.markdown(
 )
 
 st.header("Snapshots")
-when = st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm [UTC]")
-st.dataframe(
-    tables.manifest_table(snapshots),
-    hide_index=True,
-    width="stretch",
-    # What tells snapshots apart first; the long file names and digests last.
-    column_order=(
-        "Snapshot",
-        "Status",
-        "Kind",
-        "Quarters",
-        "Rows",
-        "Uploaded by",
-        "When",
-        "Withdrawn by",
-        "Withdrawn",
-        "Files",
-        "SHA-256",
-    ),
-    column_config={
-        "Snapshot": st.column_config.TextColumn("Snapshot", pinned=True),
-        "Quarters": st.column_config.TextColumn("Quarters", width="medium"),
-        "When": when,
-        "Withdrawn": when,
-    },
+# Tables a person reads whole, at any width; each file's SHA-256 is in the download.
+with st.container(key=f"{ui.STACKED_KEY}_snapshots"):  # a block per row on a phone
+    st.table(tables.snapshots_shown(snapshots), hide_index=True, alt="Every snapshot, newest first")
+st.download_button(
+    "Download the snapshots (CSV, with each file's SHA-256)",
+    to_csv(tables.manifest_table(snapshots)),
+    file_name="snapshots.csv",
+    mime="text/csv",
+    key="download_history_snapshots",
 )
 
 st.header("What a snapshot holds")
@@ -118,11 +103,19 @@ revisions = db.revisions(quarter, partner, metric.key)
 if revisions.empty:
     st.info(f"No figure for {metric.label} ({partner}) in {quarter} has been uploaded.")
 else:
-    st.dataframe(
-        tables.revision_history(revisions, metric.unit.name),
-        hide_index=True,
-        width="stretch",
-        column_config={"On": when},
+    history = tables.revision_history(revisions, metric.unit.name)
+    with st.container(key=f"{ui.STACKED_KEY}_revisions"):
+        st.table(
+            tables.revisions_shown(history),
+            hide_index=True,
+            alt=f"Every value of {metric.label} ({partner}) for {quarter}, oldest first",
+        )
+    st.download_button(
+        "Download CSV",
+        to_csv(history),
+        file_name=f"revisions-{metric.key}-{partner}-{quarter.slug}.csv",
+        mime="text/csv",
+        key="download_history_revisions",
     )
 
 st.header("Withdraw a snapshot")

@@ -67,6 +67,11 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
     return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
+def static_table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first static table (``st.table``) on the page that has ``column``."""
+    return next(t.value for t in at.table if column in t.value.columns)
+
+
 def uploaders(at: AppTest) -> int:
     return len(at.get("file_uploader"))
 

@@ -19,6 +19,7 @@ from tests.editor_pages import (
     has_text,
     open_page,
     sign_in,
+    static_table_with,
     table_with,
     texts,
 )
@@ -40,7 +41,7 @@ def show_revisions_of_dbs_checks(at):
     at.selectbox(key="history_metric").set_value("esc_dbs_checks").run()
     at.selectbox(key="history_partner").set_value("EMSS").run()
     assert not at.exception, at.exception
-    return table_with(at, "As")
+    return static_table_with(at, "As")
 
 
 def dbs_checks_now(store: Store) -> float:
@@ -57,12 +58,13 @@ def test_anyone_can_browse_the_history_without_signing_in(store, monkeypatch):
     monkeypatch.delenv("EMSS_EDITOR_PASSWORD", raising=False)
     at = open_page(HISTORY)
 
-    manifest = table_with(at, "SHA-256")
+    manifest = static_table_with(at, "Holds")
     assert manifest["Snapshot"].tolist() == ["00002-20240318-report", "00001-20240318-illustrative"]
     assert manifest["Status"].tolist() == ["In use", "In use"]
-    report = manifest.iloc[0]
-    assert report["Files"].count(".csv") == report["SHA-256"].count(", ") + 1
-    assert all(len(digest) == 64 for digest in report["SHA-256"].split(", "))
+    assert manifest["Holds"].iloc[0].startswith("report: ")
+    assert "report-2023-24-q3-metrics.csv" in manifest["Files"].iloc[0]
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert "Download the snapshots (CSV, with each file's SHA-256)" in downloads
 
     holds = [e.label for e in at.expander]
     assert any(label.startswith("Figures in 00002-20240318-report:") for label in holds)
@@ -79,7 +81,7 @@ def test_anyone_can_browse_the_history_without_signing_in(store, monkeypatch):
 @pytest.mark.usefixtures("password_mode")
 def test_a_viewer_sees_the_sign_in_form_instead_of_the_withdraw_controls(store):
     at = open_page(HISTORY)
-    assert table_with(at, "SHA-256").shape[0] == 2
+    assert static_table_with(at, "Holds").shape[0] == 2
     assert "Withdraw…" not in button_labels(at)
     assert "Sign in" in button_labels(at)
 
@@ -98,10 +100,15 @@ def test_withdrawing_an_upload_brings_the_earlier_figure_back(store):
 
     at = sign_in(open_page(HISTORY))
     revisions = show_revisions_of_dbs_checks(at)
-    assert revisions[["Value", "As", "By", "Status"]].values.tolist() == [
-        ["3,904", "first reported", "EMSS Joint Committee report, 18 March 2024", "Superseded"],
-        ["4,000", "revised", "analyst@leics.example", "In use now"],
+    assert revisions[["Value", "As", "Status"]].values.tolist() == [
+        ["3,904", "first reported", "Superseded"],
+        ["4,000", "revised", "In use now"],
     ]
+    assert (
+        "by EMSS Joint Committee report, 18 March 2024, snapshot 00002-"
+        in (revisions["Stored"].iloc[0])
+    )
+    assert f"by analyst@leics.example, snapshot {revision.id}" in revisions["Stored"].iloc[1]
 
     at.selectbox(key="history_withdraw_choice").set_value(revision.id).run()
     at.button(key="history_withdraw").click().run()
@@ -121,8 +128,8 @@ def test_withdrawing_an_upload_brings_the_earlier_figure_back(store):
     assert dbs_checks_now(store) == 3904
     revisions = show_revisions_of_dbs_checks(at)
     assert revisions["Status"].tolist() == ["In use now", "Withdrawn"]
-    manifest = table_with(at, "SHA-256").set_index("Snapshot")
-    assert manifest.loc[revision.id, "Withdrawn by"] == EDITOR
+    manifest = static_table_with(at, "Holds").set_index("Snapshot")
+    assert manifest.loc[revision.id, "Status"].startswith(f"Withdrawn by {EDITOR}, ")
 
     at.switch_page("pages/1_ESC.py").run()
     assert "3,904" in set(at.table[0].value["Value"])  # the ESC page's table of every figure
@@ -154,6 +161,9 @@ def test_the_manifest_table_says_who_stored_and_withdrew_what(store):
     assert (first["Rows"], first["Quarters"], first["Status"]) == (1, "2023/24 Q3", "Withdrawn")
     assert first["Withdrawn by"] == "head.of.emss@leics.example"
     assert table["Status"].tolist()[1:] == ["In use", "In use"]
+    report = table.iloc[1]
+    assert report["Files"].count(".csv") == report["SHA-256"].count(", ") + 1
+    assert all(len(digest) == 64 for digest in report["SHA-256"].split(", "))
 
 
 def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, monkeypatch):

@@ -123,6 +123,14 @@ def test_emss_view_shows_council_rates_that_have_no_emss_figure(store: Store) ->
     assert "£124m" in set(glance(at)["Value"])  # as the report rounds it
 
 
+def test_an_area_table_names_its_partner_once_when_every_row_is_theirs(store: Store) -> None:
+    at = open_page("pages/1_ESC.py")  # EMSS as a whole: every ESC figure is EMSS's
+    assert "For" not in glance(at).columns  # a phone has no room for a column saying "EMSS"
+    assert "Figures for EMSS as a whole, 2023/24 Q3" in texts(at)
+    at = open_page("pages/1_ESC.py", view="Councils")
+    assert {"LCC", "NCC"} <= set(glance(at)["For"])
+
+
 def test_choosing_ncc_changes_what_the_fsc_page_shows(store: Store) -> None:
     at = open_page("pages/2_FSC.py", view="Councils")
     assert {"LCC", "NCC"} <= set(glance(at)["For"])

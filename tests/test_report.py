@@ -257,7 +257,7 @@ def test_provenance_names_the_snapshots_the_last_update_and_the_illustrative(q3)
         "(snapshot 00002-20240318-report, EMSS Joint Committee report, 18 March 2024)."
     ) in texts
     assert "No figure for 2023/24 Q3 or 2023/24 Q2 has been revised" in " ".join(texts)
-    assert "9 are illustrative, marked (illustrative figure)" in " ".join(texts)
+    assert '9 are illustrative, marked "Illustrative figure"' in " ".join(texts)
 
 
 def test_the_business_plan_projects_come_before_people(q3):
@@ -381,9 +381,9 @@ def test_revisions_since_first_reported_are_listed(q4_store):
 
 def test_a_figure_without_a_comparison_is_stated_without_one(bundled_db):
     first = report.build_report(bundled_db, Quarter(2021, 1))
-    assert said(first, "people_absence_days_per_fte") == (
-        "Staff across EMSS were absent for an average of 3.9 days per FTE in 2021/22 Q1 "
-        "(illustrative figure)."
+    assert said(first, "people_absence_days_per_fte") == (  # the mark first, where eyes land
+        "Illustrative figure: Staff across EMSS were absent for an average of 3.9 days per FTE "
+        "in 2021/22 Q1."
     )
     stated = [s for s in first.sentences if s.metric]
     assert stated and all(" from " not in s.text and s.status is None for s in stated)
