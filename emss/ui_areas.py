@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from emss import charts, charts_debt, debt, tables
+from emss import charts, charts_debt, debt, tables, ui_lineage
 from emss.catalogue import Metric
 from emss.export import to_csv
 from emss.filters import Filters, figure_label, filters_from_params
@@ -53,11 +53,13 @@ ON_HOLD_HEADINGS = {
 @dataclass(frozen=True)
 class DebtTables:
     """What the Debt page shows for a choice: each partner's total (``debt.totals``), the
-    subtotalled table (``tables.debt_table``) and that table's CSV."""
+    subtotalled table (``tables.debt_table``), that table's CSV, and the snapshot behind
+    each movement (quarter, partner, collector, sector, snapshot_id: its lineage)."""
 
     totals: pd.DataFrame
     table: pd.DataFrame
     csv: str
+    sources: pd.DataFrame
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -66,7 +68,10 @@ def _debt_tables(root: str, version: tuple, quarter: Quarter, *choice) -> DebtTa
     if movements.empty:
         return None
     table = tables.debt_table(movements)
-    return DebtTables(debt.totals(movements), table, to_csv(table))
+    sources = movements[["partner", "collector", "sector", "snapshot_id"]]
+    return DebtTables(
+        debt.totals(movements), table, to_csv(table), sources.assign(quarter=str(quarter))
+    )
 
 
 def debt_tables(
@@ -226,6 +231,7 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
         if metric.standard:
             about += f" Standard: {metric.standard}."
         st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
+        ui_lineage.behind(shown)
     with right:
         metric_trend(metric, shown["partner"].tolist(), filters, target)
     if metric.key == ON_HOLD_METRIC:

@@ -12,6 +12,7 @@ from emss import (
     tables,
     ui,
     ui_areas,
+    ui_lineage,
     ui_signin,
     uploads,
 )
@@ -286,8 +287,7 @@ if len(reconciled):
         "History."
     )
     st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
-st.markdown("**The exports: what was read, used and left out on purpose**")
-st.markdown("\n".join(f"- {line}" for line in uploads.lineage_lines(result.lineage())))
+ui_lineage.exports(result.lineage())
 
 if store_button("Store the computed figures as a new snapshot", "upload_store_exports"):
     try:

@@ -167,8 +167,10 @@ def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, mon
 
     at = open_page(HISTORY)
     assert at.selectbox(key="history_snapshot").value == snapshot.id  # newest first
+    checksums = at.get("code")[0].value  # each file's SHA-256 in full, to copy
     for name, sha256 in ((s.name, s.sha256) for s in snapshot.sources):
-        assert has_text(at, f"**{name}**") and has_text(at, f"SHA-256 `{sha256}`")
+        assert has_text(at, f"**{name}**") and has_text(at, f"SHA-256 `{sha256[:12]}…`")
+        assert f"{sha256}  {name}" in checksums.splitlines()
     assert has_text(
         at,
         "**ap_invoices_2023-24_q3.csv** (ap_invoices): 11,658 rows read, 11,634 used; left out "

@@ -1,0 +1,112 @@
+"""Where a computed figure comes from, wherever one is shown: the computed snapshot behind
+it, each export it was computed from (name, SHA-256, rows read, used and left out and why),
+the version of the definitions, and the figure typed in for the same thing, if any.
+
+One builder for the History page (``exports``) and for the area and Debt pages, which put it
+one click away under a figure or table (``behind``). Built from the
+manifest and a reconciliation cached per store version: a page whose figures no computed
+snapshot made pays one dictionary look-up and draws nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from emss import uploads
+from emss.store import Snapshot
+from emss.text import markdown_literal
+from emss.ui import _database, _key, database
+
+EXPANDER = "Where this figure comes from"
+DEBT_EXPANDER = "Where these movements come from"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _computed(root: str, version: tuple) -> dict[str, Snapshot]:
+    """The store's computed snapshots not withdrawn, by id (shared, never changed)."""
+    return {
+        s.id: s
+        for s in _database(root).store.snapshots()
+        if s.kind == "computed" and not s.withdrawn and s.lineage
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _reconciled(root: str, version: tuple, dataset: str) -> pd.DataFrame:
+    from emss.sources import stored
+
+    return stored.reconciliation(_database(root).store, dataset=dataset)
+
+
+def exports(lineage: dict) -> None:
+    """A computation's exports: the definitions' versions, a line per file (its SHA-256
+    shortened) and every file's full SHA-256 in a block with a copy button."""
+    st.markdown(
+        f"**Computed from these exports.** {uploads.definitions_line(lineage)}. Rows left out "
+        "were left out on purpose by the definitions (the Definitions page words each one)."
+    )
+    st.markdown("\n".join(f"- {line}" for line in uploads.lineage_lines(lineage)))
+    st.caption(
+        "Each file's SHA-256 in full: a copy of an export can be checked against it "
+        "(`sha256sum --check` reads these lines)."
+    )
+    st.code(uploads.checksums(lineage), language=None, wrap_lines=True)
+
+
+def _snapshots_behind(snapshot_ids: Iterable[str | None]) -> list[Snapshot]:
+    """The computed snapshots among those named (a derived or summed figure names several,
+    comma-separated), each once."""
+    computed = _computed(*_key())
+    if not computed:
+        return []
+    named = (i.strip() for ids in snapshot_ids if ids for i in str(ids).split(","))
+    return [computed[i] for i in dict.fromkeys(named) if i in computed]
+
+
+def _snapshot(snapshot: Snapshot) -> None:
+    st.markdown(
+        f"**Snapshot {snapshot.id}**, stored by {markdown_literal(snapshot.uploaded_by)} on "
+        f"{snapshot.created[:10]} (the History page lists everything it holds)."
+    )
+    exports(snapshot.lineage or {})
+
+
+# What the figures under an expander are, per dataset: the expander's label, the columns
+# naming one figure, and the figures as the reconciliation calls them.
+_SHOWN = {
+    "metrics": (EXPANDER, ["quarter", "partner", "metric"], "figure"),
+    "debt": (DEBT_EXPANDER, ["quarter", "partner", "collector", "sector"], "movements"),
+}
+
+
+def _reconciliation_table(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if dataset == "debt":
+        return uploads.debt_reconciliation_table(frame)
+    return uploads.reconciliation_table(database(), frame)
+
+
+def behind(shown: pd.DataFrame, dataset: str = "metrics") -> None:
+    """Under a figure or table: an expander with the lineage of the computed snapshots
+    behind the rows shown, and those rows also typed in (their reconciliation); nothing when
+    no computed snapshot is behind them. ``shown`` has a ``snapshot_id`` column and the
+    columns naming a figure: quarter, partner, metric (``dataset="metrics"``), or quarter,
+    partner, collector, sector (``"debt"``, the Debt page's movements)."""
+    snapshots = _snapshots_behind(shown["snapshot_id"])
+    if not snapshots:
+        return
+    label, keys, what = _SHOWN[dataset]
+    reconciled = _reconciled(*_key(), dataset)
+    reconciled = reconciled[reconciled["computed_snapshot"].isin({s.id for s in snapshots})]
+    table = _reconciliation_table(dataset, reconciled.merge(shown[keys].drop_duplicates(), on=keys))
+    with st.expander(label, icon=":material/source:"):
+        for snapshot in snapshots:
+            _snapshot(snapshot)
+        if not table.empty:
+            st.markdown(
+                f"**Also typed in.** The same {what} from an upload or the report, with the "
+                "difference (computed − typed in); the dashboard shows the newer snapshot's."
+            )
+            st.dataframe(table, hide_index=True, width="stretch", height="content")
