@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from emss import uploads
 from emss.store import Snapshot
 from emss.text import markdown_literal
-from emss.ui import _database, _key, database
+from emss.ui import _database, _key
 
 EXPANDER = "Where this figure comes from"
 DEBT_EXPANDER = "Where these movements come from"
@@ -82,10 +83,24 @@ _SHOWN = {
 }
 
 
-def _reconciliation_table(dataset: str, frame: pd.DataFrame) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _typed_in(
+    root: str, version: tuple, dataset: str, shown: tuple[tuple[str, ...], ...]
+) -> pa.Table | None:
+    """The figures named by ``shown`` (the dataset's key columns) that a computed snapshot
+    gave and someone also typed in, as people read them (shared, never changed: Arrow, so
+    a rerun does not convert it again); None when there are none."""
+    _, keys, _ = _SHOWN[dataset]
+    reconciled = _reconciled(root, version, dataset).merge(
+        pd.DataFrame(list(shown), columns=keys, dtype="str"), on=keys
+    )
+    if reconciled.empty:
+        return None
     if dataset == "debt":
-        return uploads.debt_reconciliation_table(frame)
-    return uploads.reconciliation_table(database(), frame)
+        table = uploads.debt_reconciliation_table(reconciled)
+    else:
+        table = uploads.reconciliation_table(_database(root), reconciled)
+    return pa.Table.from_pandas(table, preserve_index=False)
 
 
 def behind(shown: pd.DataFrame, dataset: str = "metrics") -> None:
@@ -98,13 +113,17 @@ def behind(shown: pd.DataFrame, dataset: str = "metrics") -> None:
     if not snapshots:
         return
     label, keys, what = _SHOWN[dataset]
-    reconciled = _reconciled(*_key(), dataset)
-    reconciled = reconciled[reconciled["computed_snapshot"].isin({s.id for s in snapshots})]
-    table = _reconciliation_table(dataset, reconciled.merge(shown[keys].drop_duplicates(), on=keys))
+    behind_ids = {s.id for s in snapshots}
+    named = tuple(
+        tuple(key)
+        for *key, ids in zip(*(shown[k] for k in keys), shown["snapshot_id"], strict=True)
+        if ids and behind_ids & {i.strip() for i in str(ids).split(",")}
+    )
+    table = _typed_in(*_key(), dataset, named)
     with st.expander(label, icon=":material/source:"):
         for snapshot in snapshots:
             _snapshot(snapshot)
-        if not table.empty:
+        if table is not None:
             st.markdown(
                 f"**Also typed in.** The same {what} from an upload or the report, with the "
                 "difference (computed − typed in); the dashboard shows the newer snapshot's."

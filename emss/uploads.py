@@ -293,6 +293,13 @@ def definitions_line(lineage: dict) -> str:
     )
 
 
+def progress_label(step: int, steps: int, words: str) -> str:
+    """A computation's stage as a status line: "Reading invoices.csv (file 1 of 3)…", then
+    "Computing the figures…" (``compute``'s progress: one step per file, then the last)."""
+    files = steps - 1
+    return f"{words} (file {step + 1} of {files})…" if step < files else f"{words}…"
+
+
 def sample_exports() -> list[Path]:
     """The sample Oracle Payables exports shipped in data/samples/ (2023/24 Q3)."""
     return sorted(SAMPLES.glob("*.csv"))

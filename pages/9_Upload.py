@@ -249,11 +249,21 @@ with st.status(
     "100,000 rows)…",
     expanded=True,
 ) as status:
+    bar = st.progress(0.0)
+
+    def reached(step: int, steps: int, words: str) -> None:
+        """The worker's stage as it reaches it: each file read, then the computing."""
+        status.update(label=uploads.progress_label(step, steps, words))
+        bar.progress(step / steps)
+
     try:  # in a worker process, like the return's check: other viewers are not slowed
-        result = isolated.compute(sources, config.load_config(db.store.root), store=db.store)
+        result = isolated.compute(
+            sources, config.load_config(db.store.root), store=db.store, progress=reached
+        )
     except EmssError as stopped:
         st.error(str(stopped), icon=":material/error:")
         st.stop()
+    bar.empty()
     finished(status, result.ok, result.summary(), f"Read {len(sources)} export(s)")
 if not result.ok:
     show_problems(result.problems_frame(), result.summary(), "exports")
