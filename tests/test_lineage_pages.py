@@ -10,7 +10,9 @@ import hashlib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from emss import ui_lineage, uploads
+from emss import report, ui_lineage, uploads
+from emss.quarters import Quarter
+from emss.queries import Database
 from emss.sources import compute
 from emss.sources.config import load_config
 from emss.store import Store
@@ -110,3 +112,20 @@ def test_nothing_computed_shows_no_lineage(page, area, metric):
         at = show_in_full(at, area, metric)
     assert not [e for e in at.expander if e.label in LABELS]
     assert at.get("code") == []
+
+
+LCC_BUSINESS = (
+    "8 customers (9 transactions > £20k) = £1.7m (3 transactions no longer outstanding = £758k)"
+)
+
+
+def test_a_computed_movement_s_comment_is_its_note_on_the_debt_page_and_in_the_report(
+    computed, store
+):
+    at = open_page(DEBT)
+    shown = at.table[0].value.set_index(["Partner", "Collector", "Sector"])
+    assert shown.loc[("LCC", "In house", "Business"), "Note"] == LCC_BUSINESS
+
+    built = report.build_report(Database(store), Quarter(2023, 3))
+    [lcc] = [t for t in built.blocks(report.Table) if "Leicestershire" in t.title]
+    assert ("In house", "Business", "£564,204", LCC_BUSINESS) in [r.cells for r in lcc.rows]
