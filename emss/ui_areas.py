@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from emss import charts, charts_debt, debt, tables, ui_lineage
-from emss.catalogue import Metric
+from emss.catalogue import DEBT, Metric
 from emss.export import to_csv
 from emss.filters import Filters, figure_label, filters_from_params
 from emss.quarters import Quarter
@@ -68,10 +68,8 @@ def _debt_tables(root: str, version: tuple, quarter: Quarter, *choice) -> DebtTa
     if movements.empty:
         return None
     table = tables.debt_table(movements)
-    sources = movements[["partner", "collector", "sector", "snapshot_id"]]
-    return DebtTables(
-        debt.totals(movements), table, to_csv(table), sources.assign(quarter=str(quarter))
-    )
+    sources = movements.assign(quarter=str(quarter))[[*DEBT.identity, "snapshot_id"]]
+    return DebtTables(debt.totals(movements), table, to_csv(table), sources)
 
 
 def debt_tables(
@@ -291,3 +289,4 @@ def warm_caches() -> None:
             key = shown["metric"].iloc[0]
             partners = tuple(shown.loc[shown["metric"] == key, "partner"])
             _trend(*_key(), key, partners, current, targets().get(key))
+    ui_lineage.warm()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from emss.catalogue import DEBT
 from emss.export import to_csv
 from emss.quarters import Quarter
 from emss.sources import payables, service_desk
@@ -24,7 +25,7 @@ PENDING = "(this upload)"
 # Per dataset: the raw table, the columns naming one figure, and its value column.
 _RECONCILED = {
     "metrics": ("metric_rows", ("quarter", "metric", "partner"), "value"),
-    "debt": ("debt_rows", ("quarter", "partner", "collector", "sector"), "movement_gbp"),
+    "debt": ("debt_rows", DEBT.identity, "movement_gbp"),
 }
 
 _RECONCILE = """
