@@ -81,12 +81,16 @@ def _snapshots_behind(snapshot_ids: Iterable[object]) -> list[Snapshot]:
     return [computed[i] for i in named if i in computed]
 
 
-def _snapshot(snapshot: Snapshot) -> None:
+def _snapshot(snapshot: Snapshot, lineage: dict) -> None:
+    """A snapshot and the part of its lineage (``compute.narrowed``) behind what is shown."""
+    held = len((snapshot.lineage or {}).get("exports", []))
+    used = len(lineage.get("exports", []))
+    part = f"; what is shown here comes from {used} of its {held} exports" if used < held else ""
     st.markdown(
         f"**Snapshot {snapshot.id}**, stored by {markdown_literal(snapshot.uploaded_by)} on "
-        f"{snapshot.created[:10]} (the History page lists everything it holds)."
+        f"{snapshot.created[:10]}{part} (the History page lists everything it holds)."
     )
-    exports(snapshot.lineage or {})
+    exports(lineage)
 
 
 # What the figures under an expander are, per dataset: the expander's label, the columns
@@ -134,9 +138,12 @@ def behind(shown: pd.DataFrame, dataset: str = "metrics") -> None:
         if behind_ids.intersection(_ids(ids))
     )
     table = _typed_in(*_key(), dataset, named)
+    from emss.sources.compute import narrowed
+
+    metrics = set(shown["metric"]) if dataset == "metrics" else set()
     with st.expander(label, icon=":material/source:"):
         for snapshot in snapshots:
-            _snapshot(snapshot)
+            _snapshot(snapshot, narrowed(snapshot.lineage or {}, metrics, debt=dataset == "debt"))
         if table is not None:
             st.markdown(
                 f"**Also typed in.** The same {what} from an upload or the report, with the "

@@ -44,8 +44,10 @@ def test_a_computed_customer_figure_names_its_exports_and_the_figure_typed_in(co
     expander, text = lineage(at, ui_lineage.EXPANDER)
 
     assert f"**Snapshot {computed.id}**" in text
-    assert "Definitions: " in text and "Customer customer-2024.1" in text
+    assert "what is shown here comes from 1 of its 7 exports" in text
+    assert "Definitions: Customer customer-2024.1." in text  # the FSC and Debt ones: not here
     assert "**tickets_2023-24_q2-q3.csv** (tickets)" in text
+    assert "ap_invoices" not in text  # in the snapshot, but no part of this figure
     tickets = uploads.SAMPLES / "tickets_2023-24_q2-q3.csv"
     digest = hashlib.sha256(tickets.read_bytes()).hexdigest()
     assert f"SHA-256 `{digest[:12]}…`" in text  # shortened where it is read
@@ -60,8 +62,9 @@ def test_a_computed_customer_figure_names_its_exports_and_the_figure_typed_in(co
 def test_a_computed_fsc_figure_names_the_payables_exports(computed):
     at = show_in_full(open_page(FSC), "FSC", "fsc_days_to_pay")
     expander, text = lineage(at, ui_lineage.EXPANDER)
-    assert f"**Snapshot {computed.id}**" in text and "FSC fsc-2024.1" in text
+    assert f"**Snapshot {computed.id}**" in text and "Definitions: FSC fsc-2024.1." in text
     assert "**ap_invoices_2023-24_q3.csv** (ap_invoices): 11,658 rows read, 11,634 used" in text
+    assert "ap_payments" not in text  # days to pay is computed from the invoices alone
     reconciled = expander.dataframe[0].value
     assert reconciled[["Partner", "Computed", "Typed in"]].values.tolist() == [
         ["LCC", "9 days", "9 days"],
@@ -73,7 +76,8 @@ def test_the_debt_page_names_the_agings_behind_its_movements_and_the_report_s(co
     at = open_page(DEBT)
     expander, text = lineage(at, ui_lineage.DEBT_EXPANDER)
 
-    assert f"**Snapshot {computed.id}**" in text and "Debt debt-2024.1" in text
+    assert f"**Snapshot {computed.id}**" in text and "Definitions: Debt debt-2024.1." in text
+    assert "what is shown here comes from 2 of its 7 exports" in text
     for name in ("ar_aging_2023-09-30.csv", "ar_aging_2023-12-31.csv"):
         assert f"**{name}** (ar_aging)" in text
     assert "not past due at the As Of Date: in no balance" in text
