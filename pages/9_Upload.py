@@ -42,7 +42,7 @@ kind = st.segmented_control(
     default=RETURN,
     format_func={
         RETURN: "The quarter's return (CSV files)",
-        EXPORTS: "Source-system exports (Oracle Payables)",
+        EXPORTS: "Source-system exports (Oracle, service desk)",
     }.__getitem__,
     key="upload_kind",
 )
