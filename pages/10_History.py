@@ -85,6 +85,10 @@ if any(s.kind == "computed" for s in snapshots):
         st.info("No computed figure was also typed in.")
     else:
         st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
+    moved = uploads.debt_reconciliation_table(stored.reconciliation(db.store, dataset="debt"))
+    if not moved.empty:
+        st.markdown(f"**Debt movements computed and typed in: {len(moved)}**")
+        st.dataframe(moved, hide_index=True, width="stretch", height="content")
 
 st.header("Revision history of a figure")
 with st.container(horizontal=True):

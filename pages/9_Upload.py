@@ -289,14 +289,23 @@ for quarter, movements in result.debt.groupby("quarter", sort=False):
     st.markdown(f"**Debt movements computed for {quarter}: {len(movements)}**")
     shown = tables.debt_table(movements.assign(illustrative=False))
     st.dataframe(shown, hide_index=True, width="stretch", height="content")
-reconciled = uploads.reconciliation_table(db, stored.reconciliation(db.store, result.metrics))
-if len(reconciled):
-    st.markdown(
-        f"**Reconciliation with the figures typed in: {len(reconciled)}** — stored, the "
-        "computed figure is the newest and the dashboard shows it; the typed one stays in the "
-        "History."
-    )
-    st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
+reconciliations = (
+    ("figures", uploads.reconciliation_table(db, stored.reconciliation(db.store, result.metrics))),
+    (
+        "debt movements",
+        uploads.debt_reconciliation_table(
+            stored.reconciliation(db.store, result.debt, dataset="debt")
+        ),
+    ),
+)
+for what, reconciled in reconciliations:
+    if len(reconciled):
+        st.markdown(
+            f"**Reconciliation with the {what} typed in: {len(reconciled)}** — stored, the "
+            "computed one is the newest and the dashboard shows it; the typed one stays in the "
+            "History."
+        )
+        st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
 ui_lineage.exports(result.lineage())
 
 if store_button("Store the computed figures as a new snapshot", "upload_store_exports"):

@@ -186,6 +186,9 @@ def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, mon
         ["NCC", "10 days", "10 days", "none"],
     ]
     assert set(reconciled["Dashboard shows"]) == {"computed"}
+    assert has_text(at, "**Debt movements computed and typed in: 12**")
+    [moved] = [t.value for t in at.dataframe if "Collector" in t.value.columns]
+    assert set(moved["Difference"]) == {"none"} and set(moved["Dashboard shows"]) == {"computed"}
 
 
 def test_the_report_snapshot_lists_its_business_plan_projects(store, monkeypatch):
