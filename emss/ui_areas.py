@@ -229,9 +229,9 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
         if metric.standard:
             about += f" Standard: {metric.standard}."
         st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
-        ui_lineage.behind(shown)
     with right:
         metric_trend(metric, shown["partner"].tolist(), filters, target)
+    ui_lineage.behind(shown)  # the page's width: file names and SHA-256 are long
     if metric.key == ON_HOLD_METRIC:
         on_hold_invoices(filters)
 
