@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from emss import charts, charts_debt, debt, projects, tables
-from emss.catalogue import Metric
+from emss import charts, charts_debt, debt, projects, tables, ui_lineage
+from emss.catalogue import DEBT, Metric
 from emss.export import to_csv
 from emss.filters import Filters, figure_label, filters_from_params
 from emss.projects import ProjectCounts
@@ -56,11 +56,13 @@ ON_HOLD_HEADINGS = {
 @dataclass(frozen=True)
 class DebtTables:
     """What the Debt page shows for a choice: each partner's total (``debt.totals``), the
-    subtotalled table (``tables.debt_table``) and that table's CSV."""
+    subtotalled table (``tables.debt_table``), that table's CSV, and the snapshot behind
+    each movement (quarter, partner, collector, sector, snapshot_id: its lineage)."""
 
     totals: pd.DataFrame
     table: pd.DataFrame
     csv: str
+    sources: pd.DataFrame
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -69,7 +71,8 @@ def _debt_tables(root: str, version: tuple, quarter: Quarter, *choice) -> DebtTa
     if movements.empty:
         return None
     table = tables.debt_table(movements)
-    return DebtTables(debt.totals(movements), table, to_csv(table))
+    sources = movements.assign(quarter=str(quarter))[[*DEBT.identity, "snapshot_id"]]
+    return DebtTables(debt.totals(movements), table, to_csv(table), sources)
 
 
 def debt_tables(
@@ -251,6 +254,7 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
         st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
     with right:
         metric_trend(metric, shown["partner"].tolist(), filters, target)
+    ui_lineage.behind(shown)  # the page's width: file names and SHA-256 are long
     if metric.key == ON_HOLD_METRIC:
         on_hold_invoices(filters)
 
@@ -341,3 +345,4 @@ def warm_caches() -> None:
             shown = figures.by_metric[figures.first]
             partners = tuple(shown["partner"])
             _trend(*_key(), figures.first, partners, current, targets().get(figures.first))
+    ui_lineage.warm()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from emss import debt
 from emss.compare import format_value
 from emss.export import to_csv
 from emss.quarters import Quarter
@@ -23,6 +24,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 # Exports are larger than typed returns: a year of both councils' Payables exports is about
 # 12 MB (the sample quarter is 2.7 MB); 50 MB leaves room for growth. Larger ones: the CLI.
 DEFAULT_EXPORT_LIMIT_MB = 50
+SHORT_SHA256 = 12  # hex digits of a file's SHA-256 shown where it is read at a glance
 PROBLEM_COLUMNS = {
     "file": "File",
     "line": "Line",
@@ -190,10 +192,10 @@ def next_steps(problems: pd.DataFrame) -> list[str]:
 # --- source-system exports: what a computation would store, and where it came from --------
 
 
-def _written(db: Database, metric: str, value: object) -> str:
+def _written(value: object, unit: str) -> str:
     if value is None or value != value:
         return "—"
-    return format_value(float(value), db.catalogue[metric].unit.name, exact=True)
+    return format_value(float(value), unit, exact=True)
 
 
 def computed_preview(db: Database, metrics: pd.DataFrame) -> pd.DataFrame:
@@ -212,8 +214,8 @@ def computed_preview(db: Database, metrics: pd.DataFrame) -> pd.DataFrame:
                 "Quarter": r["quarter"],
                 "Figure": _label(db, r["metric"]),
                 "Partner": r["partner"],
-                "Computed": _written(db, r["metric"], r["value"]),
-                "In use now": _written(db, r["metric"], old),
+                "Computed": _written(r["value"], db.catalogue[r["metric"]].unit.name),
+                "In use now": _written(old, db.catalogue[r["metric"]].unit.name),
                 "Change": change,
             }
         )
@@ -225,51 +227,62 @@ def reconciliation_table(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
     """``stored.reconciliation`` as people read it: Figure, Partner, Computed, Typed in,
     Difference, Dashboard shows ("computed" or "typed"), Quarter, Typed in by (its
     snapshot)."""
-    out = []
-    for r in frame.to_dict("records"):
-        metric = r["metric"]
-        difference = r["difference"]
-        out.append(
-            {
-                "Quarter": r["quarter"],
-                "Figure": _label(db, metric),
-                "Partner": r["partner"],
-                "Computed": _written(db, metric, r["computed"]),
-                "Typed in": _written(db, metric, r["typed"]),
-                "Difference": "none"
-                if difference == 0
-                else format_value(
-                    float(difference), db.catalogue[metric].unit.name, exact=True, sign=True
-                ),
-                "Typed in by": r["typed_snapshot"],
-                "Dashboard shows": r["shown"],
-            }
-        )
-    columns = [
-        "Figure",
-        "Partner",
-        "Computed",
-        "Typed in",
-        "Difference",
-        "Dashboard shows",
-        "Quarter",
-        "Typed in by",
+    return _reconciled(
+        frame,
+        {"Figure": [_label(db, m) for m in frame["metric"]], "Partner": frame["partner"]},
+        [db.catalogue[m].unit.name for m in frame["metric"]],
+    )
+
+
+def debt_reconciliation_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``stored.reconciliation(..., dataset="debt")`` as people read it: Partner, Collector,
+    Sector, Computed, Typed in, Difference, Dashboard shows, Quarter, Typed in by."""
+    names = {
+        "Partner": frame["partner"],
+        "Collector": frame["collector"],
+        "Sector": frame["sector"],
+    }
+    return _reconciled(frame, names, [debt.UNIT] * len(frame))
+
+
+def _reconciled(frame: pd.DataFrame, names: dict, units: list[str]) -> pd.DataFrame:
+    """The reconciliation's figures written in their units, after the columns naming them."""
+    out = pd.DataFrame({name: list(values) for name, values in names.items()})
+    out["Computed"] = [_written(v, u) for v, u in zip(frame["computed"], units, strict=True)]
+    out["Typed in"] = [_written(v, u) for v, u in zip(frame["typed"], units, strict=True)]
+    out["Difference"] = [
+        "none" if d == 0 else format_value(float(d), u, exact=True, sign=True)
+        for d, u in zip(frame["difference"], units, strict=True)
     ]
-    return pd.DataFrame(out, columns=columns)
+    out["Dashboard shows"] = list(frame["shown"])
+    out["Quarter"] = list(frame["quarter"])
+    out["Typed in by"] = list(frame["typed_snapshot"])
+    return out
+
+
+def short_sha256(digest: str) -> str:
+    """The first 12 hex digits of a SHA-256, as a file is told apart at a glance."""
+    return f"{digest[:SHORT_SHA256]}…"
 
 
 def lineage_lines(lineage: dict) -> list[str]:
     """A computed snapshot's exports (``Computation.lineage()`` or ``Snapshot.lineage``), one
-    line each: name, kind, rows read and used, rows left out and why, SHA-256."""
+    line each: name, kind, rows read and used, rows left out and why, SHA-256 shortened (in
+    full: ``checksums``)."""
     lines = []
     for f in lineage.get("exports", []):
         left_out = "; ".join(f"{n:,} {why}" for why, n in f["excluded"].items()) or "none"
         lines.append(
             f"**{f['name']}** ({f['kind'] or 'not recognised'}): {f['rows_read']:,} rows read, "
             f"{f['rows_used']:,} used; left out on purpose: {left_out}. "
-            f"SHA-256 `{f['sha256']}`"
+            f"SHA-256 `{short_sha256(f['sha256'])}`"
         )
     return lines
+
+
+def checksums(lineage: dict) -> str:
+    """Each export's full SHA-256 and name, one a line, as ``sha256sum --check`` reads them."""
+    return "\n".join(f"{f['sha256']}  {f['name']}" for f in lineage.get("exports", []))
 
 
 def definitions_line(lineage: dict) -> str:
@@ -278,6 +291,13 @@ def definitions_line(lineage: dict) -> str:
     return "Definitions: " + (
         ", ".join(f"{area} {version}" for area, version in versions.items()) or "none recorded"
     )
+
+
+def progress_label(step: int, steps: int, words: str) -> str:
+    """A computation's stage as a status line: "Reading invoices.csv (file 1 of 3)…", then
+    "Computing the figures…" (``compute``'s progress: one step per file, then the last)."""
+    files = steps - 1
+    return f"{words} (file {step + 1} of {files})…" if step < files else f"{words}…"
 
 
 def sample_exports() -> list[Path]:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from emss import tables, ui, ui_areas, ui_signin, uploads
+from emss import tables, ui, ui_areas, ui_lineage, ui_signin, uploads
 from emss.export import to_csv
 from emss.sources import stored
 from emss.store import StoreError
@@ -55,14 +55,8 @@ for dataset, label in (
             name=f"snapshot-{chosen}-{dataset}",
             label=f"{label} in {chosen}: {len(held[dataset]):,}",
         )
-lineage = by_id[chosen].lineage
-if lineage:
-    st.markdown(
-        f"**Computed from these exports.** {uploads.definitions_line(lineage)}. Each file is "
-        "named with its SHA-256, so a copy can be checked against it; rows left out were left "
-        "out on purpose by the definitions (the Definitions page words each one)."
-    )
-    st.markdown("\n".join(f"- {line}" for line in uploads.lineage_lines(lineage)))
+if by_id[chosen].lineage:
+    ui_lineage.exports(by_id[chosen].lineage)
 
 if any(s.kind == "computed" for s in snapshots):
     st.subheader("Computed and typed-in figures")
@@ -76,6 +70,10 @@ if any(s.kind == "computed" for s in snapshots):
         st.info("No computed figure was also typed in.")
     else:
         st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
+    moved = uploads.debt_reconciliation_table(stored.reconciliation(db.store, dataset="debt"))
+    if not moved.empty:
+        st.markdown(f"**Debt movements computed and typed in: {len(moved)}**")
+        st.dataframe(moved, hide_index=True, width="stretch", height="content")
 
 st.header("Revision history of a figure")
 with st.container(horizontal=True):

@@ -3,7 +3,7 @@ sector, its totals, a chart by sector and each council's trend."""
 
 import streamlit as st
 
-from emss import debt, ui, ui_areas
+from emss import debt, ui, ui_areas, ui_lineage
 
 filters = ui.page_setup("Debt collection")
 spec = ui.database().catalogue.debt
@@ -55,6 +55,7 @@ else:
         mime="text/csv",
         key="download_debt_table",
     )
+    ui_lineage.behind(shown.sources, "debt")
 
     st.header("By sector", divider="gray")
     ui.show_chart(

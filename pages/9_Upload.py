@@ -12,6 +12,7 @@ from emss import (
     tables,
     ui,
     ui_areas,
+    ui_lineage,
     ui_signin,
     uploads,
 )
@@ -41,7 +42,7 @@ kind = st.segmented_control(
     default=RETURN,
     format_func={
         RETURN: "The quarter's return (CSV files)",
-        EXPORTS: "Source-system exports (Oracle Payables)",
+        EXPORTS: "Source-system exports (Oracle, service desk)",
     }.__getitem__,
     key="upload_kind",
 )
@@ -248,11 +249,21 @@ with st.status(
     "100,000 rows)…",
     expanded=True,
 ) as status:
+    bar = st.progress(0.0)
+
+    def reached(step: int, steps: int, words: str) -> None:
+        """The worker's stage as it reaches it: each file read, then the computing."""
+        status.update(label=uploads.progress_label(step, steps, words))
+        bar.progress(step / steps)
+
     try:  # in a worker process, like the return's check: other viewers are not slowed
-        result = isolated.compute(sources, config.load_config(db.store.root), store=db.store)
+        result = isolated.compute(
+            sources, config.load_config(db.store.root), store=db.store, progress=reached
+        )
     except EmssError as stopped:
         st.error(str(stopped), icon=":material/error:")
         st.stop()
+    bar.empty()
     finished(status, result.ok, result.summary(), f"Read {len(sources)} export(s)")
 if not result.ok:
     show_problems(result.problems_frame(), result.summary(), "exports")
@@ -278,16 +289,24 @@ for quarter, movements in result.debt.groupby("quarter", sort=False):
     st.markdown(f"**Debt movements computed for {quarter}: {len(movements)}**")
     shown = tables.debt_table(movements.assign(illustrative=False))
     st.dataframe(shown, hide_index=True, width="stretch", height="content")
-reconciled = uploads.reconciliation_table(db, stored.reconciliation(db.store, result.metrics))
-if len(reconciled):
-    st.markdown(
-        f"**Reconciliation with the figures typed in: {len(reconciled)}** — stored, the "
-        "computed figure is the newest and the dashboard shows it; the typed one stays in the "
-        "History."
-    )
-    st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
-st.markdown("**The exports: what was read, used and left out on purpose**")
-st.markdown("\n".join(f"- {line}" for line in uploads.lineage_lines(result.lineage())))
+reconciliations = (
+    ("figures", uploads.reconciliation_table(db, stored.reconciliation(db.store, result.metrics))),
+    (
+        "debt movements",
+        uploads.debt_reconciliation_table(
+            stored.reconciliation(db.store, result.debt, dataset="debt")
+        ),
+    ),
+)
+for what, reconciled in reconciliations:
+    if len(reconciled):
+        st.markdown(
+            f"**Reconciliation with the {what} typed in: {len(reconciled)}** — stored, the "
+            "computed one is the newest and the dashboard shows it; the typed one stays in the "
+            "History."
+        )
+        st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
+ui_lineage.exports(result.lineage())
 
 if store_button("Store the computed figures as a new snapshot", "upload_store_exports"):
     try:

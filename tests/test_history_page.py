@@ -177,8 +177,10 @@ def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, mon
 
     at = open_page(HISTORY)
     assert at.selectbox(key="history_snapshot").value == snapshot.id  # newest first
+    checksums = at.get("code")[0].value  # each file's SHA-256 in full, to copy
     for name, sha256 in ((s.name, s.sha256) for s in snapshot.sources):
-        assert has_text(at, f"**{name}**") and has_text(at, f"SHA-256 `{sha256}`")
+        assert has_text(at, f"**{name}**") and has_text(at, f"SHA-256 `{sha256[:12]}…`")
+        assert f"{sha256}  {name}" in checksums.splitlines()
     assert has_text(
         at,
         "**ap_invoices_2023-24_q3.csv** (ap_invoices): 11,658 rows read, 11,634 used; left out "
@@ -194,6 +196,9 @@ def test_a_computed_snapshot_shows_its_exports_and_the_reconciliation(store, mon
         ["NCC", "10 days", "10 days", "none"],
     ]
     assert set(reconciled["Dashboard shows"]) == {"computed"}
+    assert has_text(at, "**Debt movements computed and typed in: 12**")
+    [moved] = [t.value for t in at.dataframe if "Collector" in t.value.columns]
+    assert set(moved["Difference"]) == {"none"} and set(moved["Dashboard shows"]) == {"computed"}
 
 
 def test_the_report_snapshot_lists_its_business_plan_projects(store, monkeypatch):

@@ -7,6 +7,7 @@ import dataclasses
 import os
 import signal
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from emss import ingest, isolated
+from emss import ingest, isolated, uploads
 from emss.sources import compute as computing
 from emss.sources.config import load_config
 from emss.store import DamagedStoreError
@@ -158,3 +159,49 @@ def test_a_bad_upload_limit_setting_is_reported_before_anything_is_sent(monkeypa
     monkeypatch.setenv("EMSS_MAX_UPLOAD_MB", "abc")
     with pytest.raises(ingest.SettingError):
         isolated.validate(GOOD)
+
+
+def _agings() -> list[tuple[str, bytes]]:
+    folder = REPO_ROOT / "data" / "samples"
+    return [(p.name, p.read_bytes()) for p in sorted(folder.glob("ar_aging_*.csv"))]
+
+
+def test_the_worker_reports_each_file_read_then_the_computing_as_it_reaches_them():
+    files = _agings()
+    reports: list[tuple[int, int, str]] = []
+    result = isolated.compute(
+        files, load_config(), today=REPORT_DAY, progress=lambda *report: reports.append(report)
+    )
+    assert result.ok
+    assert reports == [
+        (0, 3, "Reading ar_aging_2023-09-30.csv"),
+        (1, 3, "Reading ar_aging_2023-12-31.csv"),
+        (2, 3, "Computing the figures"),
+    ]
+    assert [uploads.progress_label(*report) for report in reports] == [  # as the page says
+        "Reading ar_aging_2023-09-30.csv (file 1 of 2)…",
+        "Reading ar_aging_2023-12-31.csv (file 2 of 2)…",
+        "Computing the figures…",
+    ]
+
+
+def test_two_computations_waiting_at_once_each_hear_only_their_own_progress():
+    first, second = _agings()
+    heard: dict[str, list[str]] = {first[0]: [], second[0]: []}
+
+    def run(file: tuple[str, bytes]) -> None:
+        isolated.compute(
+            [file],
+            load_config(),
+            today=REPORT_DAY,
+            progress=lambda step, steps, words: heard[file[0]].append(words),
+        )
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert heard == {
+        name: [f"Reading {name}", "Computing the figures"] for name in (first[0], second[0])
+    }

@@ -111,6 +111,12 @@ def test_new_users_can_try_the_sample_exports_without_finding_the_files(store):
     figures = table_with(at, "Computed")
     assert len(figures) == 27
     assert has_text(at, "Debt movements computed for 2023/24 Q3: 12")
+    # the report typed §8.7's movements in: each is reconciled with the computed one
+    assert has_text(at, "**Reconciliation with the debt movements typed in: 12**")
+    [debt] = [t.value for t in at.dataframe if {"Collector", "Typed in"} <= set(t.value.columns)]
+    debt = debt.set_index(["Partner", "Collector", "Sector"])
+    assert set(debt["Difference"]) == {"none"}
+    assert debt.loc[("NCC", "In house", "Business"), "Typed in"] == "−£5,329,828"
     assert len(store.snapshots()) == 2
 
 

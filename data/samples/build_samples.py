@@ -5,7 +5,8 @@ whose computed figures equal the FSC figures of the 2023/24 Q3 Joint Committee r
 rounds them (§8.1-8.8); a service desk ticket export for 2023/24 Q2 and Q3 whose customer
 satisfaction figures are the report's (§6.1); and Oracle Receivables agings as of 30 Sep
 and 31 Dec 2023 whose debt movement is the report's table to the pound (§8.7), with the
-comments on LCC's Business and NHS rows countable from them. Names of people and customers
+comments on LCC's Business and NHS rows countable from them (the transactions over £20k past
+due at 31 Dec, and those of 30 Sep no longer outstanding). Names of people and customers
 are made up ("Requester 0042", "Customer 0042"). The same seed gives the same bytes.
 Nothing loads them into a store unless someone uploads them.
 """
@@ -443,6 +444,9 @@ def build_agings(rng: random.Random) -> None:
                 pence = rng.randint(1_00, 90_000_00)
                 rows.append((partner, collector, sector, rng.randrange(40), due, pence))
         out = []
+        # Numbers no other aging uses: every transaction is outstanding at one date only, so
+        # those over £20k at 30 Sep are the ones "no longer outstanding" at 31 Dec.
+        first = 0 if as_of.month == 9 else 100_000
         for n, (partner, collector, sector, customer, due, pence) in enumerate(rows, 1):
             prefix = {"Individuals": "Individual", "Other": "Organisation"}.get(sector, "Customer")
             account = f"{partner[0]}{sector[:2].upper()}{customer:04d}"
@@ -454,7 +458,7 @@ def build_agings(rng: random.Random) -> None:
                     f"{prefix} {account}",
                     CLASSES[sector][customer % len(CLASSES[sector])],
                     collector,
-                    f"{855000000 + n}",
+                    f"{855000000 + first + n}",
                     (due - dt.timedelta(days=30)).isoformat(),
                     due.isoformat(),
                     _money(pence, n % 2 == 0),

@@ -11,7 +11,7 @@ snapshot.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import holidays
@@ -372,6 +372,20 @@ def compute(
         debt,
         balances,
     )
+
+
+def narrowed(lineage: dict, metrics: Collection[str] = (), *, debt: bool = False) -> dict:
+    """A computed snapshot's lineage cut to the exports and definitions that ``metrics``
+    (or, with ``debt``, the debt movements) are computed from; the whole lineage when none
+    of them is a computed figure (a figure derived from computed ones, say)."""
+    needs = {k for f in FAMILIES for fig in f.FIGURES if fig.metric in metrics for k in fig.needs}
+    needs |= set(receivables.KINDS) if debt else set()
+    areas = {f.AREA for f in FAMILIES if needs & set(f.KINDS)}
+    exports = [e for e in lineage.get("exports", []) if e["kind"] in needs]
+    if not exports:
+        return lineage
+    versions = {a: v for a, v in lineage.get("definitions", {}).items() if a in areas}
+    return {"definitions": versions, "exports": exports}
 
 
 def _bare(f) -> FileLineage:

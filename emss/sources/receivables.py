@@ -79,28 +79,66 @@ def balances(con: duckdb.DuckDBPyConnection, config: SourcesConfig) -> pd.DataFr
     return frame[BALANCE_COLUMNS]
 
 
-def note_text(customers: int, transactions: int, total: float) -> str:
-    """The report's comment: "8 customers (9 transactions > £20k) = £1.7m"."""
+def _pounds(total: float) -> str:
+    return f"£{total / 1e6:.1f}m" if abs(total) >= 999_500 else f"£{total / 1e3:.0f}k"
+
+
+def note_text(
+    customers: int, transactions: int, total: float, gone: int = 0, gone_total: float = 0.0
+) -> str:
+    """The report's comment: "8 customers (9 transactions > £20k) = £1.7m (3 transactions
+    no longer outstanding = £758k)"; either part alone when the other counts nothing."""
     over = f"£{NOTE_OVER_GBP // 1000}k"
-    amount = f"£{total / 1e6:.1f}m" if abs(total) >= 999_500 else f"£{total / 1e3:.0f}k"
-    return (
+    now = (
         f"{customers} customer{'s' * (customers != 1)} ({transactions} "
-        f"transaction{'s' * (transactions != 1)} > {over}) = {amount}"
+        f"transaction{'s' * (transactions != 1)} > {over}) = {_pounds(total)}"
+        if transactions
+        else ""
     )
+    if not gone:
+        return now
+    cleared = f"{gone} transaction{'s' * (gone != 1)} no longer outstanding = {_pounds(gone_total)}"
+    return f"{now} ({cleared})" if now else cleared
+
+
+# The aging's date of the quarter end before a quarter end (30 Sep for 31 Dec).
+_PREVIOUS_END = "last_day(n.as_of - INTERVAL 3 MONTH)"
 
 
 def notes(con: duckdb.DuckDBPyConnection, config: SourcesConfig) -> pd.DataFrame:
     """Per As Of Date, partner, collector and sector with any: the customers and past-due
-    transactions over NOTE_OVER_GBP, their sum, and the comment. Counts only: no account."""
+    transactions over NOTE_OVER_GBP, their sum, and the comment. Counts only: no account.
+
+    When the upload also holds the aging of the quarter end before, the comment counts too
+    the transactions over NOTE_OVER_GBP past due then that this aging no longer lists (by
+    Transaction Number), and their sum then, under the group they were in. A stored balance
+    cannot give these: it keeps sums per group, not transactions."""
+    aging = _aging_sql(config)
     frame = con.execute(
-        f"""SELECT as_of, partner, collector, sector, count(DISTINCT customer) AS customers,
-               count(*) AS transactions, sum(amount)::DOUBLE AS total
-        FROM ({_aging_sql(config)}) WHERE past_due AND amount > {NOTE_OVER_GBP}
-        GROUP BY ALL"""
+        f"""WITH aging AS ({aging}),
+        big AS (SELECT * FROM aging WHERE past_due AND amount > {NOTE_OVER_GBP}),
+        now AS (
+            SELECT as_of, partner, collector, sector, count(DISTINCT customer) AS customers,
+                   count(*) AS transactions, sum(amount)::DOUBLE AS total
+            FROM big GROUP BY ALL),
+        gone AS (
+            SELECT n.as_of, b.partner, b.collector, b.sector, count(*) AS gone,
+                   sum(b.amount)::DOUBLE AS gone_total
+            FROM big b JOIN (SELECT DISTINCT as_of FROM aging) n ON b.as_of = {_PREVIOUS_END}
+            WHERE NOT EXISTS (
+                SELECT 1 FROM aging a
+                WHERE a.as_of = n.as_of AND a.partner = b.partner
+                  AND a.transaction_number = b.transaction_number)
+            GROUP BY ALL)
+        SELECT as_of, partner, collector, sector, coalesce(customers, 0) AS customers,
+               coalesce(transactions, 0) AS transactions, coalesce(total, 0) AS total,
+               coalesce(gone, 0) AS gone, coalesce(gone_total, 0) AS gone_total
+        FROM now FULL JOIN gone USING (as_of, partner, collector, sector)"""
     ).df()
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
     frame["note"] = [
-        note_text(r.customers, r.transactions, r.total) for r in frame.itertuples(index=False)
+        note_text(r.customers, r.transactions, r.total, r.gone, r.gone_total)
+        for r in frame.itertuples(index=False)
     ]
     return frame
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from emss.catalogue import DEBT
 from emss.export import to_csv
 from emss.quarters import Quarter
 from emss.queries import open_store
@@ -22,28 +23,34 @@ from emss.store import Store
 TYPED_KINDS = ("upload", "report")  # figures people typed in
 PENDING = "(this upload)"
 
+# Per dataset: the raw table, the columns naming one figure, and its value column.
+_RECONCILED = {
+    "metrics": ("metric_rows", ("quarter", "metric", "partner"), "value"),
+    "debt": ("debt_rows", DEBT.identity, "movement_gbp"),
+}
+
 _RECONCILE = """
 WITH given AS (
-    SELECT r.quarter, r.partner, r.metric, r.value, s.id, s.seq, s.kind
-    FROM metric_rows r JOIN snapshots s ON s.id = r.snapshot_id
+    SELECT {keys}, r.{value} AS value, s.id, s.seq, s.kind
+    FROM {table} r JOIN snapshots s ON s.id = r.snapshot_id
     WHERE NOT s.withdrawn
     UNION ALL
-    SELECT quarter, partner, metric, value, $pending, $pending_seq, 'computed' FROM pending),
+    SELECT {keys}, value, $pending, $pending_seq, 'computed' FROM pending r),
 newest AS (
     SELECT *, kind = 'computed' AS computed FROM given
     QUALIFY row_number() OVER (
-        PARTITION BY quarter, partner, metric, kind = 'computed' ORDER BY seq DESC) = 1),
+        PARTITION BY {keys}, kind = 'computed' ORDER BY seq DESC) = 1),
 typed AS (
     SELECT * FROM given WHERE list_contains($typed, kind)
-    QUALIFY row_number() OVER (PARTITION BY quarter, partner, metric ORDER BY seq DESC) = 1)
-SELECT c.quarter, c.partner, c.metric, c.value AS computed, c.id AS computed_snapshot,
+    QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY seq DESC) = 1)
+SELECT {keys}, c.value AS computed, c.id AS computed_snapshot,
        t.value AS typed, t.id AS typed_snapshot, t.kind AS typed_kind,
        c.value - t.value AS difference,
        CASE WHEN t.seq IS NULL OR c.seq > t.seq THEN 'computed' ELSE 'typed' END AS shown
-FROM newest c JOIN typed t USING (quarter, partner, metric)
+FROM newest c JOIN typed t USING ({keys})
 WHERE c.computed
   AND ($quarter IS NULL OR c.quarter = $quarter)
-ORDER BY c.quarter, c.metric, c.partner
+ORDER BY {keys}
 """
 
 _ON_HOLD = """
@@ -59,35 +66,40 @@ FROM latest ORDER BY partner, days_on_hold DESC, invoice_id
 
 
 def _connect(store: Store) -> duckdb.DuckDBPyConnection:
-    return open_store(store, {"metric_rows": "metrics", "on_hold": "fsc_on_hold"})
+    tables = {"metric_rows": "metrics", "debt_rows": "debt", "on_hold": "fsc_on_hold"}
+    return open_store(store, tables)
 
 
 def reconciliation(
-    store: Store, pending: pd.DataFrame | None = None, quarter: Quarter | None = None
+    store: Store,
+    pending: pd.DataFrame | None = None,
+    quarter: Quarter | None = None,
+    dataset: str = "metrics",
 ) -> pd.DataFrame:
     """Each computed figure that was also typed in (an upload or report snapshot) for the same
     quarter, partner and metric: both values, the difference (computed − typed) and which one
-    the dashboard shows (the newer snapshot's).
+    the dashboard shows (the newer snapshot's). ``dataset="debt"``: the same for debt
+    movements, a movement named by quarter, partner, collector and sector.
 
     ``pending``: figures not yet committed (an upload's preview), taken as the newest
     snapshot, named ``PENDING``. Without it, the stored computed snapshots (History page).
-    Columns: quarter, partner, metric, computed, computed_snapshot, typed, typed_snapshot,
-    typed_kind, difference, shown ("computed" or "typed").
+    Columns: the dataset's key columns (quarter, metric, partner), computed,
+    computed_snapshot, typed, typed_snapshot, typed_kind, difference, shown ("computed" or
+    "typed").
     """
+    table, keys, value = _RECONCILED[dataset]
     con = _connect(store)
-    rows = (
-        pending
-        if pending is not None
-        else pd.DataFrame(columns=["quarter", "partner", "metric", "value"])
-    )
+    columns = [*keys, value]
+    rows = pending if pending is not None else pd.DataFrame(columns=columns)
     con.from_df(
-        rows[["quarter", "partner", "metric", "value"]].astype(
-            {"quarter": "str", "partner": "str", "metric": "str", "value": "float64"}
-        )
+        rows[columns]
+        .rename(columns={value: "value"})
+        .astype({**dict.fromkeys(keys, "str"), "value": "float64"})
     ).create("pending")
     seq = max((s.seq for s in store.snapshots()), default=0) + 1
+    sql = _RECONCILE.format(keys=", ".join(keys), table=table, value=value)
     return con.execute(
-        _RECONCILE,
+        sql,
         {
             "pending": PENDING,
             "pending_seq": seq,
