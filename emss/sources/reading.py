@@ -3,10 +3,12 @@
 A file's encoding is checked in Python while it is hashed (UTF-8 is read by DuckDB where it
 lies; Windows-1252 is transcoded to a temporary UTF-8 copy), its header is matched against
 the kinds, and DuckDB reads it: only the kind's columns are kept, each date and amount
-parsed in SQL, and the checks of one file run in one pass over it. Every problem of every
-file is listed (a check that fails on many rows lists the first ``PROBLEMS_PER_CHECK`` and
-counts the rest); a clean read leaves one table per file and one view per kind, named as
-the kind, in the connection.
+parsed in SQL. A file is read once, keeping only the typed values and whether each row
+passes every check; only a file where some row fails one (or that is not well-formed CSV)
+is read again, keeping each cell's text and line, to list its problems. Every problem of
+every file is listed (a check that fails on many rows lists the first
+``PROBLEMS_PER_CHECK`` and counts the rest); a clean read leaves one table per file and one
+view per kind, named as the kind, in the connection.
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ def _typed(c: Column) -> bool:
 def _typed_sql(kind: ExportKind) -> list[str]:
     """Each column typed, plus the raw text (``<name>__raw``) of every typed one."""
     out = []
-    for c in kind.columns:
+    for c in kind.read_columns:
         raw = f"r.{c.name}"
         if c.type == DATE:
             typed = _date_sql(raw)
@@ -204,16 +206,28 @@ def _typed_sql(kind: ExportKind) -> list[str]:
     return out
 
 
+def _key_raw(kind: ExportKind) -> list[str]:
+    """The raw text of the typed key columns: a repeated key is listed as written."""
+    return [f"{k}__raw" for k in kind.key if _typed(kind.column(k))]
+
+
+def _kept(kind: ExportKind) -> list[str]:
+    """The columns of a kind's view after ``file`` and ``line``."""
+    return [
+        "partner",
+        *(c.name for c in kind.read_columns),
+        *(f"{column}_mapped" for column, _ in kind.mapped),
+        *_key_raw(kind),
+    ]
+
+
 _SQL_TYPES = {DATE: "DATE", TIME: "TIMESTAMP", AMOUNT: "DECIMAL(18, 2)"}
 
 
 def _empty_sql(kind: ExportKind) -> str:
-    columns = []
-    for c in kind.columns:
-        columns.append(f"NULL::{_SQL_TYPES.get(c.type, 'VARCHAR')} AS {c.name}")
-        if _typed(c):
-            columns.append(f"NULL::VARCHAR AS {c.name}__raw")
+    columns = [f"NULL::{_SQL_TYPES.get(c.type, 'VARCHAR')} AS {c.name}" for c in kind.read_columns]
     columns += [f"NULL::VARCHAR AS {column}_mapped" for column, _ in kind.mapped]
+    columns += [f"NULL::VARCHAR AS {raw}" for raw in _key_raw(kind)]
     return (
         "SELECT NULL::VARCHAR AS file, NULL::BIGINT AS line, NULL::VARCHAR AS partner, "
         f"{', '.join(columns)} WHERE false"
@@ -279,28 +293,73 @@ class _Reader:
             self.problem(name, None, None, None, "has a header but no rows")
         return ExportFile(name, sha256, kind, rows)
 
-    def _load(self, name: str, path: Path, header: list[str], kind: ExportKind) -> int:
-        n = sum(len(t) for t in self.tables.values())
+    def _typed_rows(self, path: Path, header: list[str], kind: ExportKind, rejects: str) -> str:
+        """The file's rows typed, with each typed cell's text; ``rejects``: the read_csv
+        options for rows that are not well-formed CSV (else reading them raises)."""
         position = {label.strip().casefold(): i for i, label in enumerate(header)}
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
         picked = ", ".join(
-            f"nullif(trim(c{position[c.label.casefold()]}), '') AS {c.name}" for c in kind.columns
+            f"nullif(trim(c{position[c.label.casefold()]}), '') AS {c.name}"
+            for c in kind.read_columns
         )
         partner = _lookup_sql(f"r.{kind.business_unit}", self.config.business_units)
         mapped = [
             f"{_lookup_sql(f'r.{column}', self.config.mapping(m))} AS {column}_mapped"
             for column, m in kind.mapped
         ]
-        # Read and typed in one statement: the table's rowid is the row's order in the file.
-        self.con.execute(
-            f"""CREATE TABLE data_{n} AS
-            SELECT {partner if kind.business_unit else "NULL::VARCHAR"} AS partner,
+        return f"""SELECT {partner if kind.business_unit else "NULL::VARCHAR"} AS partner,
                    {", ".join([*_typed_sql(kind), *mapped])}
             FROM (SELECT {picked} FROM read_csv(
-                $path, columns = {{{columns}}}, header = false, skip = 1, delim = ',',
-                quote = '"', escape = '"', auto_detect = false, store_rejects = true,
-                rejects_table = 'rejects_{n}', rejects_scan = 'scan_{n}')) r""",
-            {"path": str(path)},
+                {_literal(str(path))}, columns = {{{columns}}}, header = false, skip = 1,
+                delim = ',', quote = '"', escape = '"', auto_detect = false{rejects})) r"""
+
+    def _load(self, name: str, path: Path, header: list[str], kind: ExportKind) -> int:
+        n = sum(len(t) for t in self.tables.values())
+        table = f"{kind.name}_{n}"
+        kept = ", ".join(_kept(kind))
+        rows = self._read_clean(n, path, header, kind)
+        if rows is None:
+            rows = self._read_listing(n, name, path, header, kind)
+        else:  # the table's rowid is the row's order in the file
+            self.con.execute(
+                f"""CREATE VIEW {table} AS SELECT {_literal(name)} AS file,
+                (rowid + 2)::BIGINT AS line, {kept} FROM data_{n}"""
+            )
+        self.tables.setdefault(kind.name, []).append(table)
+        return rows
+
+    def _read_clean(self, n: int, path: Path, header: list[str], kind: ExportKind) -> int | None:
+        """Read the file into ``data_<n>``, typed values only, and return its rows; None (and
+        no table) when it is not well-formed CSV or a row fails a check."""
+        checks = self._checks(None, kind)
+        fails = " OR ".join(f"coalesce({c.condition}, false)" for c in checks) or "false"
+        try:
+            self.con.execute(
+                f"""CREATE TABLE data_{n} AS SELECT {", ".join(_kept(kind))}, {fails} AS failed
+                FROM ({self._typed_rows(path, header, kind, "")})"""
+            )
+        except duckdb.Error:
+            return None
+        varied = " OR ".join(f"count(DISTINCT {c}) > 1" for c in kind.single) or "false"
+        rows, failed, differs = self.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE failed), {varied} FROM data_{n}"
+        ).fetchall()[0]
+        if failed or differs:
+            self.con.execute(f"DROP TABLE data_{n}")
+            return None
+        self.con.execute(f"ALTER TABLE data_{n} DROP COLUMN failed")
+        return rows
+
+    def _read_listing(
+        self, n: int, name: str, path: Path, header: list[str], kind: ExportKind
+    ) -> int:
+        """Read the file keeping every cell's text and line, and list its problems."""
+        # Read and typed in one statement: the table's rowid is the row's order in the file.
+        rejects = (
+            f", store_rejects = true, rejects_table = 'rejects_{n}', rejects_scan = 'scan_{n}'"
+        )
+        self.con.execute(
+            f"CREATE TABLE data_{n} AS {self._typed_rows(path, header, kind, rejects)}"
         )
         rejects = self.con.execute(
             f"SELECT line, column_name, csv_line, error_message FROM rejects_{n} ORDER BY line"
@@ -322,14 +381,16 @@ class _Reader:
             line, join = "ln.l", f"JOIN lines_{n} ln ON ln.k = d.rowid"
         else:
             line, join = "d.rowid + 2", ""
-        table = f"{kind.name}_{n}"
         self.con.execute(
-            f"""CREATE VIEW {table} AS
+            f"""CREATE VIEW cells_{n} AS
             SELECT {_literal(name)} AS file, ({line})::BIGINT AS line, d.*
             FROM data_{n} d {join}"""
         )
-        self.tables.setdefault(kind.name, []).append(table)
-        self._check_file(name, table, kind)
+        self.con.execute(
+            f"CREATE VIEW {kind.name}_{n} AS SELECT file, line, {', '.join(_kept(kind))} "
+            f"FROM cells_{n}"
+        )
+        self._check_file(name, f"cells_{n}", kind)
         return rows
 
     def _more(self, file: str, column: str | None, total: int) -> None:
@@ -359,10 +420,11 @@ class _Reader:
         for file, total in totals.items():
             self._more(file, column, total)
 
-    def _checks(self, table: str, kind: ExportKind) -> list[_Check]:
-        """Every check of one file of a kind, in the order its problems are listed."""
+    def _checks(self, table: str | None, kind: ExportKind) -> list[_Check]:
+        """Every check of one file of a kind, in the order its problems are listed; without
+        ``table`` (the file's rows with their lines), only those that look at one row."""
         checks = []
-        for c in kind.columns:
+        for c in kind.read_columns:
             raw = f"{c.name}__raw" if _typed(c) else c.name
             if c.required:
                 checks.append(
@@ -399,7 +461,7 @@ class _Reader:
                     column,
                 )
             )
-        for column in kind.single:
+        for column in kind.single if table else ():
             c = kind.column(column)
             raw = f"{column}__raw" if _typed(c) else column
             first = f"(SELECT {{}} FROM {table} ORDER BY line LIMIT 1)"
@@ -465,6 +527,12 @@ class _Reader:
                 )
                 # Only the rows whose key's hash repeats are windowed over: grouping by a
                 # number is cheap, and a collision only adds rows the window then clears.
+                repeats = self.con.execute(
+                    f"""SELECT count(*) FROM (SELECT hash({keys}) FROM {kind.name}
+                    GROUP BY ALL HAVING count(*) > 1)"""
+                ).fetchall()[0][0]
+                if not repeats:
+                    continue
                 self._listed(
                     f"""WITH repeated AS (SELECT hash({keys}) AS h FROM {kind.name}
                                       GROUP BY ALL HAVING count(*) > 1)
