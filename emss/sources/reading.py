@@ -97,7 +97,7 @@ def _prepare(source: Source, workdir: Path) -> tuple[str, str, Path | None]:
         digest.update(chunk)
         if b"\x00" in chunk:
             return name, digest.hexdigest(), None
-        if utf8:
+        if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
@@ -212,13 +212,19 @@ def _key_raw(kind: ExportKind) -> list[str]:
 
 
 def _kept(kind: ExportKind) -> list[str]:
-    """The columns of a kind's view after ``file`` and ``line``."""
+    """The columns of a kind's view after ``file`` and ``line``, but for ``key_hash``."""
     return [
         "partner",
         *(c.name for c in kind.read_columns),
         *(f"{column}_mapped" for column, _ in kind.mapped),
         *_key_raw(kind),
     ]
+
+
+def _key_hash_sql(kind: ExportKind) -> str:
+    """``key_hash``: a hash of the row's key, so that repeats are looked for among numbers."""
+    hashed = f"hash({', '.join(kind.key)})" if kind.key else "NULL::UBIGINT"
+    return f"{hashed} AS key_hash"
 
 
 _SQL_TYPES = {DATE: "DATE", TIME: "TIMESTAMP", AMOUNT: "DECIMAL(18, 2)"}
@@ -228,6 +234,7 @@ def _empty_sql(kind: ExportKind) -> str:
     columns = [f"NULL::{_SQL_TYPES.get(c.type, 'VARCHAR')} AS {c.name}" for c in kind.read_columns]
     columns += [f"NULL::VARCHAR AS {column}_mapped" for column, _ in kind.mapped]
     columns += [f"NULL::VARCHAR AS {raw}" for raw in _key_raw(kind)]
+    columns.append("NULL::UBIGINT AS key_hash")
     return (
         "SELECT NULL::VARCHAR AS file, NULL::BIGINT AS line, NULL::VARCHAR AS partner, "
         f"{', '.join(columns)} WHERE false"
@@ -323,7 +330,7 @@ class _Reader:
         else:  # the table's rowid is the row's order in the file
             self.con.execute(
                 f"""CREATE VIEW {table} AS SELECT {_literal(name)} AS file,
-                (rowid + 2)::BIGINT AS line, {kept} FROM data_{n}"""
+                (rowid + 2)::BIGINT AS line, {kept}, key_hash FROM data_{n}"""
             )
         self.tables.setdefault(kind.name, []).append(table)
         return rows
@@ -335,7 +342,8 @@ class _Reader:
         fails = " OR ".join(f"coalesce({c.condition}, false)" for c in checks) or "false"
         try:
             self.con.execute(
-                f"""CREATE TABLE data_{n} AS SELECT {", ".join(_kept(kind))}, {fails} AS failed
+                f"""CREATE TABLE data_{n} AS
+                SELECT {", ".join(_kept(kind))}, {_key_hash_sql(kind)}, {fails} AS failed
                 FROM ({self._typed_rows(path, header, kind, "")})"""
             )
         except duckdb.Error:
@@ -387,8 +395,8 @@ class _Reader:
             FROM data_{n} d {join}"""
         )
         self.con.execute(
-            f"CREATE VIEW {kind.name}_{n} AS SELECT file, line, {', '.join(_kept(kind))} "
-            f"FROM cells_{n}"
+            f"CREATE VIEW {kind.name}_{n} AS SELECT file, line, {', '.join(_kept(kind))}, "
+            f"{_key_hash_sql(kind)} FROM cells_{n}"
         )
         self._check_file(name, f"cells_{n}", kind)
         return rows
@@ -525,20 +533,19 @@ class _Reader:
                 value = " || ' / ' || ".join(
                     f"{k}__raw" if _typed(kind.column(k)) else k for k in kind.key
                 )
-                # Only the rows whose key's hash repeats are windowed over: grouping by a
-                # number is cheap, and a collision only adds rows the window then clears.
-                repeats = self.con.execute(
-                    f"""SELECT count(*) FROM (SELECT hash({keys}) FROM {kind.name}
-                    GROUP BY ALL HAVING count(*) > 1)"""
-                ).fetchall()[0][0]
-                if not repeats:
+                # Repeats are looked for among the keys' hashes (numbers, cheap); only the rows
+                # whose hash repeats are windowed over (a collision adds rows it then clears).
+                rows, hashes = self.con.execute(
+                    f"SELECT count(*), count(DISTINCT key_hash) FROM {kind.name}"
+                ).fetchall()[0]
+                if rows == hashes:
                     continue
                 self._listed(
-                    f"""WITH repeated AS (SELECT hash({keys}) AS h FROM {kind.name}
+                    f"""WITH repeated AS (SELECT key_hash FROM {kind.name}
                                       GROUP BY ALL HAVING count(*) > 1)
                     SELECT file, line, {value} AS value,
                         first_value(file || ' line ' || line) OVER w AS detail
-                    FROM {kind.name} WHERE hash({keys}) IN (SELECT h FROM repeated)
+                    FROM {kind.name} WHERE key_hash IN (SELECT key_hash FROM repeated)
                     WINDOW w AS (PARTITION BY {keys} ORDER BY file, line)
                     QUALIFY row_number() OVER w > 1""",
                     labels,
