@@ -35,8 +35,11 @@ TIME_EXPECTED = (
 AMOUNT_EXPECTED = "is not an amount (expected e.g. 1234.50, £1,234.50 or -1,234.50)"
 # pence exactly: sums of money stay exact
 _AMOUNT_PATTERN = r"-?\s*£?\s*-?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?"
+_PLAIN_AMOUNT_PATTERN = r"-?\d+(\.\d{1,2})?"  # a plain number: nothing to remove first
 _AMOUNT_SQL = (
     "CASE WHEN regexp_full_match({v}, '"
+    + _PLAIN_AMOUNT_PATTERN.replace("{", "{{").replace("}", "}}")
+    + "') THEN TRY_CAST({v} AS DECIMAL(18, 2)) WHEN regexp_full_match({v}, '"
     + _AMOUNT_PATTERN.replace("{", "{{").replace("}", "}}")
     + "')"
     " THEN TRY_CAST(regexp_replace({v}, '[£,\\s]', '', 'g') AS DECIMAL(18, 2)) END"
@@ -150,16 +153,22 @@ def _literal(text: str) -> str:
 
 
 def _lookup_sql(column: str, mapping: dict[str, str]) -> str:
-    """The value a mapping gives the column's text (any letter case), else NULL."""
-    cases = " ".join(
-        f"WHEN {_literal(k.casefold())} THEN {_literal(v)}" for k, v in mapping.items()
+    """The value a mapping gives the column's text (any letter case), else NULL. Text
+    written exactly as an (ASCII) key is looked up as it is, sparing a lower-casing."""
+    folded: dict[str, str] = {}
+    for k, v in mapping.items():
+        folded.setdefault(k.casefold(), v)
+    if not folded:
+        return "NULL::VARCHAR"
+    exact = " ".join(
+        f"WHEN {_literal(k)} THEN {_literal(folded[k.casefold()])}" for k in mapping if k.isascii()
     )
-    return f"CASE lower({column}) {cases} END" if cases else "NULL::VARCHAR"
+    cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in folded.items())
+    return f"CASE {column} {exact} ELSE CASE lower({column}) {cases} END END"
 
 
 def _choice_sql(column: str, choices: Sequence[str]) -> str:
-    cases = " ".join(f"WHEN '{c.lower()}' THEN '{c}'" for c in choices)
-    return f"CASE lower({column}) {cases} END"
+    return _lookup_sql(column, {c: c for c in choices})
 
 
 def _date_sql(raw: str) -> str:
