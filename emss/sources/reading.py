@@ -35,14 +35,23 @@ TIME_EXPECTED = (
 AMOUNT_EXPECTED = "is not an amount (expected e.g. 1234.50, £1,234.50 or -1,234.50)"
 # pence exactly: sums of money stay exact
 _AMOUNT_PATTERN = r"-?\s*£?\s*-?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?"
-_PLAIN_AMOUNT_PATTERN = r"-?\d+(\.\d{1,2})?"  # a plain number: nothing to remove first
+# The same amount read by the first of these it matches: a plain number is cast as it is, one
+# without spaces loses its £ and commas by plain replaces, only the rest by a regex (cheaper
+# first; each gives what the last would).
+_AMOUNT_TIERS = (
+    (r"-?\d+(\.\d{1,2})?", "{v}"),
+    (r"-?£?-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?", "replace(replace({v}, '£', ''), ',', '')"),
+    (_AMOUNT_PATTERN, "regexp_replace({v}, '[£,\\s]', '', 'g')"),
+)
 _AMOUNT_SQL = (
-    "CASE WHEN regexp_full_match({v}, '"
-    + _PLAIN_AMOUNT_PATTERN.replace("{", "{{").replace("}", "}}")
-    + "') THEN TRY_CAST({v} AS DECIMAL(18, 2)) WHEN regexp_full_match({v}, '"
-    + _AMOUNT_PATTERN.replace("{", "{{").replace("}", "}}")
-    + "')"
-    " THEN TRY_CAST(regexp_replace({v}, '[£,\\s]', '', 'g') AS DECIMAL(18, 2)) END"
+    "CASE "
+    + " ".join(
+        "WHEN regexp_full_match({v}, '"
+        + pattern.replace("{", "{{").replace("}", "}}")
+        + f"') THEN TRY_CAST({cleaned} AS DECIMAL(18, 2))"
+        for pattern, cleaned in _AMOUNT_TIERS
+    )
+    + " END"
 )
 PROBLEMS_PER_CHECK = 100
 _CHUNK = 1 << 20
