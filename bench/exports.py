@@ -11,13 +11,16 @@ per size, printing its time and peak RSS:
 
 CPU is the process's user + system time over all its threads: on this shared 2-core machine
 the wall time depends on what else runs, the CPU time much less (half of it is about the
-wall time on an idle machine). Figures, not tests: nothing here passes or fails.
+wall time on an idle machine), so each row also gives the 1-minute load average when it
+ended. Figures, not tests: nothing here passes or fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -160,7 +163,8 @@ def _measure(paths: list[Path]) -> dict:
 def _cells(got: dict) -> str:
     mark = {k: " ✗" if got[k] > limit else "" for k, limit in GOALS.items()}
     return (
-        f"{got['seconds']:.1f}{mark['seconds']} | {got['peak_rss_mb']:,.0f}{mark['peak_rss_mb']} |"
+        f"{got['seconds']:.1f}{mark['seconds']} | {got['cpu_seconds']:.1f} | "
+        f"{got['peak_rss_mb']:,.0f}{mark['peak_rss_mb']} | {os.getloadavg()[0]:.1f} |"
     )
 
 
@@ -182,24 +186,33 @@ def main(argv: list[str] | None = None) -> None:
     if args.sizes:
         print(
             "| invoices | payments | holds | export MB | "
-            f"read + compute {QUARTER} (s) | CPU (s) | peak RSS (MB) |"
+            f"read + compute {QUARTER} (s) | CPU (s) | peak RSS (MB) | load |"
         )
-        print("|--:|--:|--:|--:|--:|--:|--:|")
+        print("|--:|--:|--:|--:|--:|--:|--:|--:|")
+    runs = []
     for size in [int(s) for s in args.sizes.split(",") if s]:
         with tempfile.TemporaryDirectory(prefix="emss-bench-exports-") as folder:
             paths = write_exports(Path(folder), size)
             mb = sum(p.stat().st_size for p in paths) / 1024 / 1024
             got = _measure(paths)
+            runs.append((size, got))
             print(
                 f"| {size:,} | {size * 5 // 2:,} | {size // 10:,} | {mb:,.0f} | {_cells(got)}",
                 flush=True,
             )
+    for (small, a), (large, b) in itertools.pairwise(runs):
+        print(
+            f"\n{small:,} → {large:,} invoices (×{large / small:g}): wall ×"
+            f"{b['seconds'] / a['seconds']:.1f}, CPU ×{b['cpu_seconds'] / a['cpu_seconds']:.1f}, "
+            f"peak RSS ×{b['peak_rss_mb'] / a['peak_rss_mb']:.1f}"
+        )
     pairs = [tuple(int(n) for n in p.split(":")) for p in args.desk.split(",") if p]
     if pairs:
         print(
-            f"\n| tickets | aging rows | export MB | read + compute {QUARTER} (s) | peak RSS (MB) |"
+            f"\n| tickets | aging rows | export MB | read + compute {QUARTER} (s) | CPU (s) "
+            "| peak RSS (MB) | load |"
         )
-        print("|--:|--:|--:|--:|--:|")
+        print("|--:|--:|--:|--:|--:|--:|--:|")
     for tickets, aging in pairs:
         with tempfile.TemporaryDirectory(prefix="emss-bench-desk-") as folder:
             paths = write_desk_exports(Path(folder), tickets, aging)

@@ -281,6 +281,26 @@ def test_every_problem_is_listed_at_once():
     ]
 
 
+def test_a_repeat_across_a_clean_file_and_one_with_problems_names_both_lines():
+    # The clean file is read once; the other is read again to list its problems: the
+    # repeat between them is still found, at each file's own lines.
+    later = export(
+        PAYMENTS_HEADER,
+        [
+            PAYMENTS[0].replace("P1", "P9"),
+            "NCC BU,P7,soon,1.00,Cleared",
+            "NCC BU,P6,2023-11-18,1.00,Cleared",
+        ],
+    )
+    result = computing.compute(exports(**{"later.csv": later}), CONFIG, today=TODAY)
+    assert [str(p) for p in result.problems] == [
+        'later.csv line 3, Payment Date: "soon" is not a date '
+        "(expected 2023-12-19, 19/12/2023 or 19-Dec-2023)",
+        'payments.csv line 7, Business Unit, Payment Number: "NCC BU / P6" repeats a row already '
+        "given at later.csv line 4 (expected each once)",
+    ]
+
+
 def test_a_committed_computation_keeps_the_figures_the_on_hold_list_and_nothing_else(store):
     result = computing.compute(exports(), CONFIG, today=TODAY)
     snapshot = computing.commit(store, result, uploaded_by="fsc")

@@ -1,8 +1,10 @@
 """The kinds of export, as data: each one's columns as its system labels them.
 
 An export's kind is known from its header: the kind whose every column the header holds
-(letter case and order free, extra columns ignored). A kind lists only the columns the
-definitions use; anything else in a file is never read.
+(letter case and order free, extra columns ignored). A kind lists the columns the
+definitions or checks use, and those its system always writes that nothing uses
+(``read=False``: the header must hold them, their cells are never read); anything else in
+a file is never read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class Column:
     type: str = TEXT  # text | date | time (a date and time of day) | amount
     required: bool = True  # a blank cell is a problem
     choices: tuple[str, ...] = ()  # the values allowed (any letter case), when listed
+    read: bool = True  # False: in every export's header, but no definition or check uses it
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,11 @@ class ExportKind:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def read_columns(self) -> tuple[Column, ...]:
+        """The columns whose cells are read."""
+        return tuple(c for c in self.columns if c.read)
+
 
 BUSINESS_UNIT = Column("Business Unit", "business_unit")
 
@@ -49,7 +57,7 @@ AP_INVOICES = ExportKind(
         Column("Invoice ID", "invoice_id"),
         Column("Invoice Number", "invoice_number"),
         Column("Supplier Name", "supplier_name"),
-        Column("Supplier Number", "supplier_number", required=False),
+        Column("Supplier Number", "supplier_number", required=False, read=False),
         Column("Supplier Type", "supplier_type", required=False),
         Column(
             "Invoice Type",
@@ -93,7 +101,7 @@ AP_HOLDS = ExportKind(
         BUSINESS_UNIT,
         Column("Invoice ID", "invoice_id"),
         Column("Hold Name", "hold_name"),
-        Column("Hold Reason", "hold_reason", required=False),
+        Column("Hold Reason", "hold_reason", required=False, read=False),
         Column("Hold Date", "hold_date", DATE),
         Column("Release Date", "release_date", DATE, required=False),
     ),

@@ -3,10 +3,12 @@
 A file's encoding is checked in Python while it is hashed (UTF-8 is read by DuckDB where it
 lies; Windows-1252 is transcoded to a temporary UTF-8 copy), its header is matched against
 the kinds, and DuckDB reads it: only the kind's columns are kept, each date and amount
-parsed in SQL, and the checks of one file run in one pass over it. Every problem of every
-file is listed (a check that fails on many rows lists the first ``PROBLEMS_PER_CHECK`` and
-counts the rest); a clean read leaves one table per file and one view per kind, named as
-the kind, in the connection.
+parsed in SQL. A file is read once, keeping only the typed values and whether each row
+passes every check; only a file where some row fails one (or that is not well-formed CSV)
+is read again, keeping each cell's text and line, to list its problems. Every problem of
+every file is listed (a check that fails on many rows lists the first
+``PROBLEMS_PER_CHECK`` and counts the rest); a clean read leaves one table per file and one
+view per kind, named as the kind, in the connection.
 """
 
 from __future__ import annotations
@@ -33,11 +35,23 @@ TIME_EXPECTED = (
 AMOUNT_EXPECTED = "is not an amount (expected e.g. 1234.50, £1,234.50 or -1,234.50)"
 # pence exactly: sums of money stay exact
 _AMOUNT_PATTERN = r"-?\s*£?\s*-?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?"
+# The same amount read by the first of these it matches: a plain number is cast as it is, one
+# without spaces loses its £ and commas by plain replaces, only the rest by a regex (cheaper
+# first; each gives what the last would).
+_AMOUNT_TIERS = (
+    (r"-?\d+(\.\d{1,2})?", "{v}"),
+    (r"-?£?-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?", "replace(replace({v}, '£', ''), ',', '')"),
+    (_AMOUNT_PATTERN, "regexp_replace({v}, '[£,\\s]', '', 'g')"),
+)
 _AMOUNT_SQL = (
-    "CASE WHEN regexp_full_match({v}, '"
-    + _AMOUNT_PATTERN.replace("{", "{{").replace("}", "}}")
-    + "')"
-    " THEN TRY_CAST(regexp_replace({v}, '[£,\\s]', '', 'g') AS DECIMAL(18, 2)) END"
+    "CASE "
+    + " ".join(
+        "WHEN regexp_full_match({v}, '"
+        + pattern.replace("{", "{{").replace("}", "}}")
+        + f"') THEN TRY_CAST({cleaned} AS DECIMAL(18, 2))"
+        for pattern, cleaned in _AMOUNT_TIERS
+    )
+    + " END"
 )
 PROBLEMS_PER_CHECK = 100
 _CHUNK = 1 << 20
@@ -95,7 +109,7 @@ def _prepare(source: Source, workdir: Path) -> tuple[str, str, Path | None]:
         digest.update(chunk)
         if b"\x00" in chunk:
             return name, digest.hexdigest(), None
-        if utf8:
+        if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
@@ -148,16 +162,22 @@ def _literal(text: str) -> str:
 
 
 def _lookup_sql(column: str, mapping: dict[str, str]) -> str:
-    """The value a mapping gives the column's text (any letter case), else NULL."""
-    cases = " ".join(
-        f"WHEN {_literal(k.casefold())} THEN {_literal(v)}" for k, v in mapping.items()
+    """The value a mapping gives the column's text (any letter case), else NULL. Text
+    written exactly as an (ASCII) key is looked up as it is, sparing a lower-casing."""
+    folded: dict[str, str] = {}
+    for k, v in mapping.items():
+        folded.setdefault(k.casefold(), v)
+    if not folded:
+        return "NULL::VARCHAR"
+    exact = " ".join(
+        f"WHEN {_literal(k)} THEN {_literal(folded[k.casefold()])}" for k in mapping if k.isascii()
     )
-    return f"CASE lower({column}) {cases} END" if cases else "NULL::VARCHAR"
+    cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in folded.items())
+    return f"CASE {column} {exact} ELSE CASE lower({column}) {cases} END END"
 
 
 def _choice_sql(column: str, choices: Sequence[str]) -> str:
-    cases = " ".join(f"WHEN '{c.lower()}' THEN '{c}'" for c in choices)
-    return f"CASE lower({column}) {cases} END"
+    return _lookup_sql(column, {c: c for c in choices})
 
 
 def _date_sql(raw: str) -> str:
@@ -187,7 +207,7 @@ def _typed(c: Column) -> bool:
 def _typed_sql(kind: ExportKind) -> list[str]:
     """Each column typed, plus the raw text (``<name>__raw``) of every typed one."""
     out = []
-    for c in kind.columns:
+    for c in kind.read_columns:
         raw = f"r.{c.name}"
         if c.type == DATE:
             typed = _date_sql(raw)
@@ -204,16 +224,35 @@ def _typed_sql(kind: ExportKind) -> list[str]:
     return out
 
 
+def _key_raw(kind: ExportKind) -> list[str]:
+    """The raw text of the typed key columns: a repeated key is listed as written."""
+    return [f"{k}__raw" for k in kind.key if _typed(kind.column(k))]
+
+
+def _kept(kind: ExportKind) -> list[str]:
+    """The columns of a kind's view after ``file`` and ``line``, but for ``key_hash``."""
+    return [
+        "partner",
+        *(c.name for c in kind.read_columns),
+        *(f"{column}_mapped" for column, _ in kind.mapped),
+        *_key_raw(kind),
+    ]
+
+
+def _key_hash_sql(kind: ExportKind) -> str:
+    """``key_hash``: a hash of the row's key, so that repeats are looked for among numbers."""
+    hashed = f"hash({', '.join(kind.key)})" if kind.key else "NULL::UBIGINT"
+    return f"{hashed} AS key_hash"
+
+
 _SQL_TYPES = {DATE: "DATE", TIME: "TIMESTAMP", AMOUNT: "DECIMAL(18, 2)"}
 
 
 def _empty_sql(kind: ExportKind) -> str:
-    columns = []
-    for c in kind.columns:
-        columns.append(f"NULL::{_SQL_TYPES.get(c.type, 'VARCHAR')} AS {c.name}")
-        if _typed(c):
-            columns.append(f"NULL::VARCHAR AS {c.name}__raw")
+    columns = [f"NULL::{_SQL_TYPES.get(c.type, 'VARCHAR')} AS {c.name}" for c in kind.read_columns]
     columns += [f"NULL::VARCHAR AS {column}_mapped" for column, _ in kind.mapped]
+    columns += [f"NULL::VARCHAR AS {raw}" for raw in _key_raw(kind)]
+    columns.append("NULL::UBIGINT AS key_hash")
     return (
         "SELECT NULL::VARCHAR AS file, NULL::BIGINT AS line, NULL::VARCHAR AS partner, "
         f"{', '.join(columns)} WHERE false"
@@ -279,28 +318,74 @@ class _Reader:
             self.problem(name, None, None, None, "has a header but no rows")
         return ExportFile(name, sha256, kind, rows)
 
-    def _load(self, name: str, path: Path, header: list[str], kind: ExportKind) -> int:
-        n = sum(len(t) for t in self.tables.values())
+    def _typed_rows(self, path: Path, header: list[str], kind: ExportKind, rejects: str) -> str:
+        """The file's rows typed, with each typed cell's text; ``rejects``: the read_csv
+        options for rows that are not well-formed CSV (else reading them raises)."""
         position = {label.strip().casefold(): i for i, label in enumerate(header)}
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
         picked = ", ".join(
-            f"nullif(trim(c{position[c.label.casefold()]}), '') AS {c.name}" for c in kind.columns
+            f"nullif(trim(c{position[c.label.casefold()]}), '') AS {c.name}"
+            for c in kind.read_columns
         )
         partner = _lookup_sql(f"r.{kind.business_unit}", self.config.business_units)
         mapped = [
             f"{_lookup_sql(f'r.{column}', self.config.mapping(m))} AS {column}_mapped"
             for column, m in kind.mapped
         ]
-        # Read and typed in one statement: the table's rowid is the row's order in the file.
-        self.con.execute(
-            f"""CREATE TABLE data_{n} AS
-            SELECT {partner if kind.business_unit else "NULL::VARCHAR"} AS partner,
+        return f"""SELECT {partner if kind.business_unit else "NULL::VARCHAR"} AS partner,
                    {", ".join([*_typed_sql(kind), *mapped])}
             FROM (SELECT {picked} FROM read_csv(
-                $path, columns = {{{columns}}}, header = false, skip = 1, delim = ',',
-                quote = '"', escape = '"', auto_detect = false, store_rejects = true,
-                rejects_table = 'rejects_{n}', rejects_scan = 'scan_{n}')) r""",
-            {"path": str(path)},
+                {_literal(str(path))}, columns = {{{columns}}}, header = false, skip = 1,
+                delim = ',', quote = '"', escape = '"', auto_detect = false{rejects})) r"""
+
+    def _load(self, name: str, path: Path, header: list[str], kind: ExportKind) -> int:
+        n = sum(len(t) for t in self.tables.values())
+        table = f"{kind.name}_{n}"
+        kept = ", ".join(_kept(kind))
+        rows = self._read_clean(n, path, header, kind)
+        if rows is None:
+            rows = self._read_listing(n, name, path, header, kind)
+        else:  # the table's rowid is the row's order in the file
+            self.con.execute(
+                f"""CREATE VIEW {table} AS SELECT {_literal(name)} AS file,
+                (rowid + 2)::BIGINT AS line, {kept}, key_hash FROM data_{n}"""
+            )
+        self.tables.setdefault(kind.name, []).append(table)
+        return rows
+
+    def _read_clean(self, n: int, path: Path, header: list[str], kind: ExportKind) -> int | None:
+        """Read the file into ``data_<n>``, typed values only, and return its rows; None (and
+        no table) when it is not well-formed CSV or a row fails a check."""
+        checks = self._checks(None, kind)
+        fails = " OR ".join(f"coalesce({c.condition}, false)" for c in checks) or "false"
+        try:
+            self.con.execute(
+                f"""CREATE TABLE data_{n} AS
+                SELECT {", ".join(_kept(kind))}, {_key_hash_sql(kind)}, {fails} AS failed
+                FROM ({self._typed_rows(path, header, kind, "")})"""
+            )
+        except duckdb.Error:
+            return None
+        varied = " OR ".join(f"count(DISTINCT {c}) > 1" for c in kind.single) or "false"
+        rows, failed, differs = self.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE failed), {varied} FROM data_{n}"
+        ).fetchall()[0]
+        if failed or differs:
+            self.con.execute(f"DROP TABLE data_{n}")
+            return None
+        self.con.execute(f"ALTER TABLE data_{n} DROP COLUMN failed")
+        return rows
+
+    def _read_listing(
+        self, n: int, name: str, path: Path, header: list[str], kind: ExportKind
+    ) -> int:
+        """Read the file keeping every cell's text and line, and list its problems."""
+        # Read and typed in one statement: the table's rowid is the row's order in the file.
+        rejects = (
+            f", store_rejects = true, rejects_table = 'rejects_{n}', rejects_scan = 'scan_{n}'"
+        )
+        self.con.execute(
+            f"CREATE TABLE data_{n} AS {self._typed_rows(path, header, kind, rejects)}"
         )
         rejects = self.con.execute(
             f"SELECT line, column_name, csv_line, error_message FROM rejects_{n} ORDER BY line"
@@ -322,14 +407,16 @@ class _Reader:
             line, join = "ln.l", f"JOIN lines_{n} ln ON ln.k = d.rowid"
         else:
             line, join = "d.rowid + 2", ""
-        table = f"{kind.name}_{n}"
         self.con.execute(
-            f"""CREATE VIEW {table} AS
+            f"""CREATE VIEW cells_{n} AS
             SELECT {_literal(name)} AS file, ({line})::BIGINT AS line, d.*
             FROM data_{n} d {join}"""
         )
-        self.tables.setdefault(kind.name, []).append(table)
-        self._check_file(name, table, kind)
+        self.con.execute(
+            f"CREATE VIEW {kind.name}_{n} AS SELECT file, line, {', '.join(_kept(kind))}, "
+            f"{_key_hash_sql(kind)} FROM cells_{n}"
+        )
+        self._check_file(name, f"cells_{n}", kind)
         return rows
 
     def _more(self, file: str, column: str | None, total: int) -> None:
@@ -359,10 +446,11 @@ class _Reader:
         for file, total in totals.items():
             self._more(file, column, total)
 
-    def _checks(self, table: str, kind: ExportKind) -> list[_Check]:
-        """Every check of one file of a kind, in the order its problems are listed."""
+    def _checks(self, table: str | None, kind: ExportKind) -> list[_Check]:
+        """Every check of one file of a kind, in the order its problems are listed; without
+        ``table`` (the file's rows with their lines), only those that look at one row."""
         checks = []
-        for c in kind.columns:
+        for c in kind.read_columns:
             raw = f"{c.name}__raw" if _typed(c) else c.name
             if c.required:
                 checks.append(
@@ -399,7 +487,7 @@ class _Reader:
                     column,
                 )
             )
-        for column in kind.single:
+        for column in kind.single if table else ():
             c = kind.column(column)
             raw = f"{column}__raw" if _typed(c) else column
             first = f"(SELECT {{}} FROM {table} ORDER BY line LIMIT 1)"
@@ -463,14 +551,19 @@ class _Reader:
                 value = " || ' / ' || ".join(
                     f"{k}__raw" if _typed(kind.column(k)) else k for k in kind.key
                 )
-                # Only the rows whose key's hash repeats are windowed over: grouping by a
-                # number is cheap, and a collision only adds rows the window then clears.
+                # Repeats are looked for among the keys' hashes (numbers, cheap); only the rows
+                # whose hash repeats are windowed over (a collision adds rows it then clears).
+                rows, hashes = self.con.execute(
+                    f"SELECT count(*), count(DISTINCT key_hash) FROM {kind.name}"
+                ).fetchall()[0]
+                if rows == hashes:
+                    continue
                 self._listed(
-                    f"""WITH repeated AS (SELECT hash({keys}) AS h FROM {kind.name}
+                    f"""WITH repeated AS (SELECT key_hash FROM {kind.name}
                                       GROUP BY ALL HAVING count(*) > 1)
                     SELECT file, line, {value} AS value,
                         first_value(file || ' line ' || line) OVER w AS detail
-                    FROM {kind.name} WHERE hash({keys}) IN (SELECT h FROM repeated)
+                    FROM {kind.name} WHERE key_hash IN (SELECT key_hash FROM repeated)
                     WINDOW w AS (PARTITION BY {keys} ORDER BY file, line)
                     QUALIFY row_number() OVER w > 1""",
                     labels,

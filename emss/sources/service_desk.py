@@ -9,7 +9,7 @@ partner (EMSS: the service desk serves the whole organisation), value.
 
 from __future__ import annotations
 
-from emss.sources.payables import Figure
+from emss.sources.payables import ASKED, Figure
 
 VERSION = "customer-2024.1"
 AREA = "Customer"
@@ -29,7 +29,8 @@ SELECT q.quarter, t.ticket_group_mapped AS team,
        epoch(t.resolved_time - t.created_time) / 3600 AS hours, t.survey,
        lower(t.survey) IN (SELECT answer FROM positive_answers) AS positive
 FROM counted_tickets t
-JOIN quarters q ON t.resolved_time::DATE BETWEEN q.first_day AND q.last_day;
+JOIN quarters q ON t.resolved_time::DATE BETWEEN q.first_day AND q.last_day
+WHERE t.resolved_time::DATE {ASKED};
 """
 
 
@@ -84,7 +85,8 @@ FIGURES: tuple[Figure, ...] = (
         f"""SELECT q.quarter, 'EMSS' AS partner,
                count(t.ticket_id) FILTER (WHERE lower(t.source) = '{BOT_SOURCE.lower()}') AS value
         FROM quarters q
-        LEFT JOIN counted_tickets t ON t.created_time::DATE BETWEEN q.first_day AND q.last_day
+        LEFT JOIN (SELECT * FROM counted_tickets WHERE created_time::DATE {ASKED}) t
+          ON t.created_time::DATE BETWEEN q.first_day AND q.last_day
         GROUP BY ALL""",
         0,
     ),
