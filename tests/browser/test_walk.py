@@ -47,6 +47,11 @@ _MAIN_HEIGHT_JS = """
 () => Math.ceil(document.querySelector('[data-testid="stMain"]').scrollHeight)
 """
 
+_STILL_JS = """
+() => !document.querySelector('[data-stale="true"]') && document.getAnimations().every(
+  a => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
+"""
+
 # Sideways scrolling, "nan" and ellipsis-cut text, as a person would find them.
 _PROBLEMS_JS = r"""
 () => {
@@ -167,6 +172,9 @@ def problems_on(browser, url: str, size: str, label: str, shot: str, *, editor: 
             if label == "Upload":
                 upload(page, q4_upload())
         wait_until_settled(page, timeout=TIMEOUT_MS)
+        # Read the page as a person does, once it has stopped moving: an element still fading
+        # in (or out, as Streamlit dims what a run is replacing) is not at its own contrast.
+        page.wait_for_function(_STILL_JS, timeout=TIMEOUT_MS, polling="raf")
         found = page.evaluate(_PROBLEMS_JS)
         for rule in _axe.run(page).response["violations"]:
             if rule["impact"] in AXE_IMPACTS:
