@@ -62,9 +62,11 @@ _WATCH_JS = """
   window.emssRuns = 0;
   window.emssChanges = 0;
   const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.emssRuns += 1;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  // Every change of the script's state counts: a run quicker than the observer's callback
+  // is already over when it looks, and a run that changes nothing on screen leaves no other
+  // trace (waiting for "running" then waited for ever).
+  new MutationObserver(records => { window.emssRuns += records.length; }).observe(
+    app, {attributes: true, attributeFilter: ['data-test-script-state']});
   new MutationObserver(() => { window.emssChanges += 1; }).observe(
     document.querySelector('[data-testid="stMain"]'),
     {childList: true, subtree: true, characterData: true});
