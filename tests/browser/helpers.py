@@ -271,8 +271,12 @@ CHARTS_DRAWN_JS = """
   })
 """
 
-# After the script and the charts: the browser's main thread has nothing left to do.
-IDLE_CALLBACK_JS = "() => new Promise(done => requestIdleCallback(() => done(true)))"
+# After the script and the charts: the browser's main thread has nothing left to do. Bounded:
+# a page that keeps the main thread busy (an animation) would otherwise never be idle, and
+# Playwright's evaluate has no time limit of its own.
+IDLE_CALLBACK_JS = (
+    "() => new Promise(done => requestIdleCallback(() => done(true), {timeout: 5000}))"
+)
 
 
 def wait_until_settled(page, timeout: float = IDLE_TIMEOUT_MS, settle_ms: int = 150) -> None:
