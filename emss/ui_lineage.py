@@ -43,6 +43,12 @@ def _reconciled(root: str, version: tuple, dataset: str) -> pd.DataFrame:
     return stored.reconciliation(_database(root).store, dataset=dataset)
 
 
+def reconciled(dataset: str = "metrics") -> pd.DataFrame:
+    """``stored.reconciliation`` of the store as it is now, for ``dataset`` (metrics or
+    debt), read once per store version."""
+    return _reconciled(*_key(), dataset)
+
+
 def warm() -> None:
     """Prepare what the first page showing a computed figure after a commit would wait for
     (the reconciliations, ~0.1 s each): call with ``ui_areas.warm_caches``."""

@@ -4,7 +4,6 @@ import streamlit as st
 
 from emss import tables, ui, ui_areas, ui_lineage, ui_signin, uploads
 from emss.export import to_csv
-from emss.sources import stored
 from emss.store import StoreError
 from emss.text import markdown_literal
 
@@ -65,12 +64,12 @@ if any(s.kind == "computed" for s in snapshots):
         "or the report) for the same quarter, partner and metric, both are here with the "
         "difference. The dashboard shows the newer snapshot's figure."
     )
-    reconciled = uploads.reconciliation_table(db, stored.reconciliation(db.store))
+    reconciled = uploads.reconciliation_table(db, ui_lineage.reconciled())
     if reconciled.empty:
         st.info("No computed figure was also typed in.")
     else:
         st.dataframe(reconciled, hide_index=True, width="stretch", height="content")
-    moved = uploads.debt_reconciliation_table(stored.reconciliation(db.store, dataset="debt"))
+    moved = uploads.debt_reconciliation_table(ui_lineage.reconciled("debt"))
     if not moved.empty:
         st.markdown(f"**Debt movements computed and typed in: {len(moved)}**")
         st.dataframe(moved, hide_index=True, width="stretch", height="content")
