@@ -22,6 +22,7 @@ from emss.report import build_report
 from emss.store import Store
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, copy_store, csv_bytes
 from tests.test_pages import open_page, texts
+from tests.test_report import SECTIONS
 
 PAGE = "pages/8_Report.py"
 BUTTONS = ["Download Word (.docx)", "Download HTML (.html)", "Download Markdown (.md)"]
@@ -88,14 +89,7 @@ def test_the_page_offers_the_report_as_word_html_and_markdown(shared_store, medi
         "East Midlands Shared Services Joint Committee",  # the front sheet
     )
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[2:8] == [
-        "2 Business Plan projects",
-        "3 People",
-        "4 Customer",
-        "5 Employee Service Centre",
-        "6 Finance Service Centre",
-        "7 Debt collection",
-    ]
+    assert headings[2:8] == SECTIONS[1:7]
     assert len(document.inline_shapes) == 5
     assert b'alt="Line chart of Average days absence per FTE' in files[1].content
 

@@ -17,6 +17,7 @@ from emss.sources import receivables, stored
 from emss.sources.config import load_config
 from emss.store import Store
 from tests.conftest import REPO_ROOT
+from tests.test_bundled import REPORT_DEBT
 from tests.test_sources import export
 
 Q2, Q3 = Quarter(2023, 2), Quarter(2023, 3)  # Q3: 1 Oct - 31 Dec 2023
@@ -390,21 +391,7 @@ def test_the_samples_reproduce_the_reports_customer_figures_and_debt_table():
         (str(Q3), "_fsc"): 80.0,
         (str(Q3), "_bd"): 88.0,
     }
-    report = {
-        ("LCC", "In house", "Business"): 564_204,
-        ("LCC", "In house", "Education"): 188_255,
-        ("LCC", "In house", "NHS"): 4_424,
-        ("LCC", "In house", "Public Sector"): 722_069,
-        ("LCC", "Thornton Hope", "Individuals"): 19_207,
-        ("LCC", "Thornton Hope", "Other"): 0,
-        ("NCC", "In house", "Business"): -5_329_828,
-        ("NCC", "In house", "Education"): -251_122,
-        ("NCC", "In house", "NHS"): 39_995,
-        ("NCC", "In house", "Public Sector"): -183_523,
-        ("NCC", "Thornton Hope", "Individuals"): 16_499,
-        ("NCC", "Thornton Hope", "Other"): 36_729,
-    }
-    assert {(r[0], r[1], r[2]): r[3] for r in movement(result)} == report
+    assert {(r[0], r[1], r[2]): r[3] for r in movement(result)} == REPORT_DEBT
     assert set(result.debt["quarter"]) == {str(Q3)}
     totals = result.debt.groupby("partner")["movement_gbp"].sum().to_dict()
     assert totals == {"LCC": 1_498_159, "NCC": -5_671_250}
