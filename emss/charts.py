@@ -47,16 +47,21 @@ LINE_BREAK = "\n"
 # Share of the value range kept free above and below the lines.
 VALUE_PAD = 0.12
 # The legend's words for each kind of figure, a line each (narrow enough for a phone).
+# A chart's alt text ends so: its figures are a click away.
+TABLE_BELOW = "Every figure is in the data table and description below it."
 FIGURE_KEY = {REPORTED: [f"{REPORTED} (solid)"], ILLUSTRATIVE: [ILLUSTRATIVE, "(hollow, dashed)"]}
 
 
 @dataclass(frozen=True)
 class ChartText:
-    """What is said about a chart: its point, its caption and a text alternative."""
+    """What is said about a chart: its point, its caption, a text alternative giving every
+    figure, and ``alt``, the chart's name for a screen reader, which says what it draws but
+    no figure (a filter change then leaves the chart as drawn and swaps only its data)."""
 
     title: str
     caption: str
     description: str
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -146,9 +151,10 @@ def _figure_key_legend(kinds: Sequence[str]) -> dict | None:
 
 def _paint(partners: Sequence[str], legend: str | None = None) -> dict:
     """Encodings that paint a mark in its partner's colour, hollow when illustrative; the
-    partners' legend titled ``legend`` (none when None)."""
-    scale = partner_scale(partners)
-    key = {"title": legend, "symbolType": "square"} if legend else None
+    legend of ``partners`` titled ``legend`` (none when None). The scale holds every
+    partner, so the spec is the same whichever partners a filter shows."""
+    scale = partner_scale(PARTNER_COLOURS)
+    key = {"title": legend, "symbolType": "square", "values": list(partners)} if legend else None
     return {
         "stroke": {"field": "partner", "type": "nominal", "scale": scale, "legend": key},
         "fill": {
@@ -261,22 +267,33 @@ def trend_chart(
     unit = metric.unit
     partners = list(dict.fromkeys(data["partner"]))
     kinds = set(data["figure"])
-    domain = value_domain([*data["value"], *([target.target] if target else [])], unit)
-    colour = {"field": "partner", "type": "nominal", "scale": partner_scale(partners)}
+    # The value axis's ends travel with the data (drawn by an invisible rule), as does
+    # everything else a filter changes: the spec stays the same, so the browser swaps the
+    # data of the chart it has drawn instead of drawing a new one.
+    low, high = value_domain([*data["value"], *([target.target] if target else [])], unit)
+    data = data.assign(axis_low=low, axis_high=high)
+    colour = {"field": "partner", "type": "nominal", "scale": partner_scale(PARTNER_COLOURS)}
     labelled = set(data.loc[data["direct_label"] != "", "partner"])
     # The partners' legend only when a line has no label at its end to name it.
-    colour["legend"] = None if labelled == set(partners) else {"title": "Partner"}
+    colour["legend"] = (
+        None if labelled == set(partners) else {"title": "Partner", "values": partners}
+    )
 
     def y(field: str) -> dict:
         return {
             "field": field,
             "type": "quantitative",
-            "scale": {"domain": domain, "zero": False, "nice": False},
+            "scale": {"zero": False, "nice": False},
             "axis": _value_axis(unit),
         }
 
     key = {"scale": _figure_key_scale(kinds), "legend": _figure_key_legend(kinds)}
-    layers: list[dict] = []
+    layers: list[dict] = [
+        {
+            "mark": {"type": "rule", "opacity": 0, "aria": False},
+            "encoding": {"y": y("axis_low"), "y2": {"field": "axis_high"}},
+        }
+    ]
     if ILLUSTRATIVE in kinds:  # the whole line dashed, the reported stretches drawn over it
         layers.append(
             {
@@ -346,7 +363,7 @@ def trend_chart(
             }
         )
     columns = ["quarter", "partner", "value", "reported_value", "illustrative", "figure"]
-    columns += ["shown", "note", "direct_label", "label_y"]
+    columns += ["shown", "note", "direct_label", "label_y", "axis_low", "axis_high"]
     return _chart(
         data,
         columns,
@@ -456,7 +473,8 @@ def trend_text(
         f"Measure: {metric.label} ({metric.unit.axis.lower()}). "
         f"Source: EMSS quarterly return (report {metric.source}). Period: {period}."
     )
-    return ChartText(title, caption, description)
+    alt = f"Line chart of {metric.label} by quarter, one line per partner. {TABLE_BELOW}"
+    return ChartText(title, caption, description, alt)
 
 
 # --- prepared: chart, words and data table together ----------------------------------------

@@ -14,6 +14,7 @@ from emss.catalogue import DEBT, PARTNER_COLOURS, DebtSpec, load_catalogue
 from emss.charts import (
     FONT_SIZE,
     HEIGHT,
+    TABLE_BELOW,
     TEXT_COLOUR,
     WIDTH,
     ChartText,
@@ -85,12 +86,15 @@ def debt_sector_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
     values = data["movement_gbp"] if not data.empty else pd.Series([0.0])
     low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
     room = LABEL_ROOM * ((high - low) or 1.0)  # space for the labels beyond the bars' ends
-    domain = [low - room if low < 0 else 0.0, high + room if high > 0 else 0.0]
+    # The axis's ends travel with the data, drawn by an invisible rule (as in a trend).
+    data = data.assign(
+        axis_low=low - room if low < 0 else 0.0, axis_high=high + room if high > 0 else 0.0
+    )
     partners = list(dict.fromkeys(data["partner"]))
     x = {
         "field": "movement_gbp",
         "type": "quantitative",
-        "scale": {"domain": domain, "zero": True, "nice": False},
+        "scale": {"zero": True, "nice": False},
         "axis": {**_value_axis(DEBT_UNIT, signed=True), "title": f"Movement ({DEBT_UNIT.axis})"},
     }
     encoding = {
@@ -125,7 +129,12 @@ def debt_sector_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
             "tooltip": _bar_tooltip(("sector", "Sector")),
         },
     }
+    ends = {
+        "mark": {"type": "rule", "opacity": 0, "aria": False},
+        "encoding": {"x": {**x, "field": "axis_low"}, "x2": {"field": "axis_high"}},
+    }
     columns = ["partner", "sector", "movement_gbp", "illustrative", "figure", "label", "shown"]
+    columns += ["axis_low", "axis_high"]
     return _chart(
         data,
         columns,
@@ -133,6 +142,7 @@ def debt_sector_chart(data: pd.DataFrame, *, width=WIDTH) -> dict:
         max(120, len(data) * BAR_ROW),
         encoding=encoding,
         layer=[
+            ends,
             bars,
             labels("datum.movement_gbp >= 0", "left", 4),
             labels("datum.movement_gbp < 0", "right", -4),
@@ -163,7 +173,11 @@ def debt_sector_text(data: pd.DataFrame, quarter: str) -> ChartText:
         "Horizontal bar chart centred on zero: bars to the right (▲) are sectors whose debt "
         "grew, bars to the left (▼) sectors whose debt fell. " + ". ".join(details) + "."
     )
-    return ChartText(title, caption, description)
+    alt = (
+        "Horizontal bar chart of a quarter's movement in past-due debt by customer sector, "
+        f"centred on zero. {TABLE_BELOW}"
+    )
+    return ChartText(title, caption, description, alt)
 
 
 def debt_trend_data(trend: pd.DataFrame) -> pd.DataFrame:
@@ -241,7 +255,8 @@ def debt_trend_text(data: pd.DataFrame, quarter: str | None = None) -> ChartText
         f"sectors, in {DEBT_UNIT.axis}. Source: EMSS debt return (report {DEBT.source}). "
         f"Period: {period}."
     )
-    return ChartText(title, caption, description)
+    alt = f"Bar chart of each council's total debt movement per quarter. {TABLE_BELOW}"
+    return ChartText(title, caption, description, alt)
 
 
 def prepared_debt_sector(movements: pd.DataFrame, quarter: Quarter) -> PreparedChart:

@@ -90,11 +90,20 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
+    """A figure of the report: ``alt`` describes it with its figures (files written);
+    ``named`` is what a screen reader hears on the page that previews it, where the table
+    of its figures follows it: no figure, so a filter change swaps the drawn chart's data
+    rather than drawing it anew."""
+
     key: str
     title: str
     spec: dict
     alt: str
     table: Table
+
+    @property
+    def named(self) -> str:
+        return f"Chart: {self.title}. Its figures are in the table after it."
 
 
 Block = Paragraph | Subheading | Bullets | Table | Chart

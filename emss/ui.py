@@ -520,7 +520,7 @@ def show_chart(chart: Drawable, name: str) -> None:
     st.markdown(f"**{text.title}**")
     # A fresh top-level dict each run: Streamlit takes the datasets out of the spec it gets.
     spec = {**chart.spec, "datasets": {DATASET: chart.data}}
-    st.vega_lite_chart(spec, width="stretch", alt=text.title)
+    st.vega_lite_chart(spec, width="stretch", alt=text.alt)
     st.caption(text.caption)
     data_table(
         chart.prepared.table,
@@ -535,7 +535,7 @@ def report_chart(chart: Chart) -> None:
     """A chart of the report as the Report page previews it, drawn by the browser at the
     page's width (its title and data table are in the report's text around it)."""
     spec = {key: value for key, value in chart.spec.items() if key != "width"}
-    st.vega_lite_chart(spec, width="stretch", alt=chart.alt)
+    st.vega_lite_chart(spec, width="stretch", alt=chart.named)
 
 
 # --- figures ---------------------------------------------------------------------------

@@ -110,3 +110,18 @@ def test_the_report_is_written_when_its_download_is_clicked(streamlit_server, pa
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     assert saved.read_bytes()[:2] == b"PK"  # a Word file is a zip
+
+
+def test_a_partner_change_redraws_the_chart_in_place(streamlit_server, page):
+    """The trend chart's spec does not change with the partner: the browser keeps the chart
+    it drew and swaps its data (drawing it anew cost about 60 ms a change)."""
+    open_url(page, f"{streamlit_server.url}/ESC")
+    choose(page, "Partner", "Leicestershire (LCC)")
+    drawn = page.get_by_test_id("stVegaLiteChart").locator("canvas, svg.marks").first
+    drawn.evaluate("node => { node.dataset.emssDrawnBefore = 'yes'; }")
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart).to_contain_text("LCC")
+    choose(page, "Partner", "Nottingham City (NCC)")
+    expect(chart).to_contain_text("NCC")  # the line's direct label: the new data is drawn
+    expect(chart).not_to_contain_text("LCC")
+    expect(drawn).to_have_attribute("data-emss-drawn-before", "yes")
