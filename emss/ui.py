@@ -88,7 +88,12 @@ PAGE_CSS = f"""<style>
 [data-testid="stMetric"] .stMarkdownEllipsis * {{
   white-space: normal; overflow: visible; text-overflow: clip;
 }}
-[data-testid="stTable"] th, [data-testid="stTable"] td {{ overflow-wrap: anywhere; }}
+.emss-table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; }}
+.emss-table :is(th, td) {{
+  text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: anywhere;
+  border-bottom: 1px solid rgba(49, 51, 63, 0.2);
+}}
+.emss-table th {{ color: #505A5F; font-weight: 600; }}
 [data-testid="stMultiSelect"] :has(> [data-testid="stMultiSelectTagsContainer"]) {{
   height: auto; max-height: none;
 }}
@@ -106,16 +111,12 @@ PAGE_CSS = f"""<style>
   .st-key-{OVERVIEW_TILES_KEY} > [data-testid="stLayoutWrapper"] {{
     flex: 0 1 calc(50% - 0.5rem);
   }}
-  [data-testid="stTable"] th, [data-testid="stTable"] td {{ padding: 0.25rem; }}
-  [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"],
-  [data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"] p {{
-    overflow-wrap: anywhere;
-  }}
+  .emss-table :is(th, td) {{ padding: 0.25rem; }}
   .st-key-{GLANCE_KEY} th:first-child {{ min-width: 5rem; }}
   .st-key-{GLANCE_KEY} th:nth-child(2):nth-last-child(4) {{ min-width: 2.75rem; }}
   .st-key-{GLANCE_KEY} th:nth-last-child(3) {{ min-width: 3.5rem; }}
   .st-key-{GLANCE_KEY} th:nth-last-child(2) {{ min-width: 4.75rem; }}
-  .st-key-{GLANCE_KEY} td:last-child [data-testid="stMarkdownContainer"] p {{
+  .st-key-{GLANCE_KEY} :is(td:last-child, td:nth-last-child(3)) {{
     overflow-wrap: normal;
   }}
   [class*="st-key-{STACKED_KEY}"] thead {{
@@ -485,6 +486,13 @@ def follow_latest_quarter() -> None:
 
 
 # --- pieces pages share ----------------------------------------------------------------
+
+
+def static_table(frame: pd.DataFrame, label: str, *, key: str | None = None) -> None:
+    """A table of text shown whole (``tables.html_table``), in a container keyed ``key``
+    when the page's CSS lays it out differently on a phone."""
+    with st.container(key=key):
+        st.html(tables.html_table(frame, label))
 
 
 def data_table(

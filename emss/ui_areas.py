@@ -36,6 +36,7 @@ from emss.ui import (
     page_setup,
     partner_name,
     show_chart,
+    static_table,
     summary_at,
     targets,
 )
@@ -210,8 +211,8 @@ def area_view(area: str, filters: Filters) -> None:
     )
     if figures.first is None:
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    with st.container(key=GLANCE_KEY):  # the key styles it for a phone (ui.PAGE_CSS)
-        st.table(figures.table, hide_index=True, alt=f"Every {area} figure for {filters.quarter}")
+    # The key styles it for a phone (ui.PAGE_CSS).
+    static_table(figures.table, f"Every {area} figure for {filters.quarter}", key=GLANCE_KEY)
     st.download_button(
         "Download CSV",
         figures.glance_csv,

@@ -25,8 +25,11 @@ st.markdown(
 
 st.header("Snapshots")
 # Tables a person reads whole, at any width; each file's SHA-256 is in the download.
-with st.container(key=f"{ui.STACKED_KEY}_snapshots"):  # a block per row on a phone
-    st.table(tables.snapshots_shown(snapshots), hide_index=True, alt="Every snapshot, newest first")
+ui.static_table(  # a block per row on a phone
+    tables.snapshots_shown(snapshots),
+    "Every snapshot, newest first",
+    key=f"{ui.STACKED_KEY}_snapshots",
+)
 st.download_button(
     "Download the snapshots (CSV, with each file's SHA-256)",
     to_csv(tables.manifest_table(snapshots)),
@@ -101,12 +104,11 @@ if revisions.empty:
     st.info(f"No figure for {metric.label} ({partner}) in {quarter} has been uploaded.")
 else:
     history = tables.revision_history(revisions, metric.unit.name)
-    with st.container(key=f"{ui.STACKED_KEY}_revisions"):
-        st.table(
-            tables.revisions_shown(history),
-            hide_index=True,
-            alt=f"Every value of {metric.label} ({partner}) for {quarter}, oldest first",
-        )
+    ui.static_table(
+        tables.revisions_shown(history),
+        f"Every value of {metric.label} ({partner}) for {quarter}, oldest first",
+        key=f"{ui.STACKED_KEY}_revisions",
+    )
     st.download_button(
         "Download CSV",
         to_csv(history),

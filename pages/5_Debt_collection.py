@@ -42,12 +42,11 @@ else:
     st.header("Movements by council, collector and sector", divider="gray")
     # A static table: every row shown and every note whole (the report's commentary); the
     # key lays it out a block per row on a phone (ui.PAGE_CSS).
-    with st.container(key=ui.DEBT_TABLE_KEY):
-        st.table(
-            shown.table.drop(columns=debt.AMOUNT),
-            hide_index=True,
-            alt=f"Debt movements by council, collector and sector, {filters.quarter}",
-        )
+    ui.static_table(
+        shown.table.drop(columns=debt.AMOUNT),
+        f"Debt movements by council, collector and sector, {filters.quarter}",
+        key=ui.DEBT_TABLE_KEY,
+    )
     st.download_button(
         "Download CSV",
         shown.csv,

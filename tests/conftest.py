@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,41 @@ def show_in_full(at, area: str, key: str):
     at.selectbox(key=f"emss_area_figure_{area}").set_value(load_catalogue()[key]).run()
     assert not at.exception, at.exception
     return at
+
+
+class _TableText(HTMLParser):
+    """The cells' text of an HTML table, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("th", "td") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def static_tables(at):
+    """Every static table on an AppTest page (``ui.static_table``), as text frames."""
+    import pandas as pd
+
+    found = []
+    for element in at.get("html"):
+        if 'class="emss-table"' in element.value:
+            parser = _TableText()
+            parser.feed(element.value)
+            head, *rows = parser.rows
+            found.append(pd.DataFrame(rows, columns=head))
+    return found

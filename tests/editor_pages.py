@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, static_tables
 
 APP = str(REPO_ROOT / "app.py")
 UPLOAD = "pages/9_Upload.py"
@@ -68,8 +68,8 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def static_table_with(at: AppTest, column: str) -> pd.DataFrame:
-    """The first static table (``st.table``) on the page that has ``column``."""
-    return next(t.value for t in at.table if column in t.value.columns)
+    """The first static table (``ui.static_table``) on the page that has ``column``."""
+    return next(t for t in static_tables(at) if column in t.columns)
 
 
 def uploaders(at: AppTest) -> int:

@@ -10,7 +10,7 @@ from emss import ingest, tables
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store
-from tests.conftest import METRICS_HEADER, REPORT_DAY, csv_bytes
+from tests.conftest import METRICS_HEADER, REPORT_DAY, csv_bytes, static_tables
 from tests.editor_pages import (
     EDITOR,
     HISTORY,
@@ -132,7 +132,7 @@ def test_withdrawing_an_upload_brings_the_earlier_figure_back(store):
     assert manifest.loc[revision.id, "Status"].startswith(f"Withdrawn by {EDITOR}, ")
 
     at.switch_page("pages/1_ESC.py").run()
-    assert "3,904" in set(at.table[0].value["Value"])  # the ESC page's table of every figure
+    assert "3,904" in set(static_tables(at)[0]["Value"])  # the ESC page's table of every figure
 
 
 @pytest.mark.usefixtures("password_mode")

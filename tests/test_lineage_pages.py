@@ -16,7 +16,7 @@ from emss.queries import Database
 from emss.sources import compute
 from emss.sources.config import load_config
 from emss.store import Store
-from tests.conftest import show_in_full
+from tests.conftest import show_in_full, static_tables
 from tests.editor_pages import open_page
 
 CUSTOMER = "pages/4_Customer.py"
@@ -127,7 +127,7 @@ def test_a_computed_movement_s_comment_is_its_note_on_the_debt_page_and_in_the_r
     computed, store
 ):
     at = open_page(DEBT)
-    shown = at.table[0].value.set_index(["Partner", "Collector", "Sector"])
+    shown = static_tables(at)[0].set_index(["Partner", "Collector", "Sector"])
     assert shown.loc[("LCC", "In house", "Business"), "Note"] == LCC_BUSINESS
 
     built = report.build_report(Database(store), Quarter(2023, 3))

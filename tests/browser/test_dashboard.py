@@ -22,7 +22,7 @@ def tile(page, label: str):
 def figure_row(page, cell: str):
     """The rows of an area page's table of every figure with a cell reading ``cell``."""
     return (
-        page.get_by_test_id("stTable")
+        page.get_by_role("table", name=re.compile("^Every .* figure for"))
         .locator("tbody tr")
         .filter(has=page.get_by_role("cell", name=cell, exact=True))
     )
