@@ -20,16 +20,14 @@ set_targets = ui.targets()
 earlier = filters.comparison_quarter
 
 tiles_column, summary_column = st.columns([3.2, 2], gap="medium")
-# Tiles wrap, never shrink; two a row on a phone (the key styles them: ui.PAGE_CSS).
-with tiles_column, st.container(horizontal=True, gap="small", key=ui.OVERVIEW_TILES_KEY):
-    for row in shown.headlines:
-        with st.container(width=ui.OVERVIEW_TILE_WIDTH):
-            ui.figure_tile(
-                row,
-                headline_label(row, filters),
-                set_targets.get(row["metric"]),
-                short=True,
-            )
+with tiles_column:  # tiles wrap, never shrink; two a row on a phone (ui.PAGE_CSS)
+    ui.figure_tiles(
+        [
+            (row, headline_label(row, filters), set_targets.get(row["metric"]))
+            for row in shown.headlines
+        ],
+        short=True,
+    )
 with summary_column:
     st.markdown(f"**What moved most since {earlier}**")
     if shown.moved:

@@ -367,6 +367,36 @@ def tile(row: Mapping, label: str, target: Target | None = None, *, short: bool 
     )
 
 
+def tile_html(tile: Tile) -> str:
+    """A tile as HTML (``ui.figure_tiles``), every text escaped: the label, the value, the
+    change in words with an arrow (colour only repeats what the words say), and its notes.
+    The label says what and whose; its full name is the tile's tooltip."""
+    e = html.escape
+    parts = [
+        f'<p class="emss-tile-label">{e(tile.label)}</p>',
+        f'<p class="emss-tile-value">{e(tile.value)}</p>',
+    ]
+    if tile.delta:
+        arrow = {"up": "▲ ", "down": "▼ "}.get(tile.arrow, "")
+        versus = f' <span class="emss-tile-vs">{e(tile.compared)}</span>' if tile.compared else ""
+        parts.append(
+            f'<p class="emss-tile-delta emss-{tile.colour}"><span aria-hidden="true">{arrow}'
+            f'</span><span class="emss-tile-change">{e(tile.delta)}</span>{versus}</p>'
+        )
+    parts += [
+        f'<p class="emss-tile-note">{e(line)}</p>' for line in (tile.caption, tile.rag) if line
+    ]
+    return f'<div class="emss-tile" title="{e(tile.help)}">{"".join(parts)}</div>'
+
+
+def unreported_html(label: str, quarter: str) -> str:
+    """In place of a tile: the figure was not reported for the quarter."""
+    return (
+        f'<p class="emss-tile-missing"><strong>{html.escape(label)}</strong>: not reported '
+        f"for {html.escape(quarter)}.</p>"
+    )
+
+
 # --- the overview ----------------------------------------------------------------------
 
 

@@ -77,8 +77,8 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 #   than the page is wide, so its words may break; an area's glance table (Figure, For when
 #   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
 #   debt movements, History's) read as one block per row, their values in a line.
+OVERVIEW_TILE_WIDTH = 184  # pixels: three a row beside the summary at 1440 px (two on a phone)
 GLANCE_KEY = "emss_glance"  # the container of an area's glance table
-OVERVIEW_TILES_KEY = "emss_overview_tiles"  # the Overview's headline tiles: two a row on a phone
 # Containers whose key starts so hold a table that reads as a block per row on a phone.
 STACKED_KEY = "emss_stacked"
 DEBT_TABLE_KEY = f"{STACKED_KEY}_debt"  # the Debt page's movements: the note under the values
@@ -94,6 +94,18 @@ PAGE_CSS = f"""<style>
   border-bottom: 1px solid rgba(49, 51, 63, 0.2);
 }}
 .emss-table th {{ color: #505A5F; font-weight: 600; }}
+.emss-tiles {{ display: flex; flex-direction: column; gap: 0.5rem; }}
+.emss-tiles-short {{ flex-flow: row wrap; }}
+.emss-tiles-short .emss-tile {{ flex: 0 0 {OVERVIEW_TILE_WIDTH}px; }}
+.emss-tile {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 1rem; }}
+.emss-tile p, .emss-tile-missing {{ margin: 0 0 0.25rem; }}
+.emss-tile-label {{ font-weight: 600; }}
+.emss-tile-value {{ font-size: 2.25rem; line-height: 1.25; }}
+.emss-tiles-short .emss-tile-value {{ font-size: 1.75rem; }}
+.emss-tile-delta, .emss-tile-note {{ font-size: 0.875rem; }}
+.emss-tile-note, .emss-tile-vs, .emss-gray {{ color: #505A5F; }}
+.emss-green {{ color: #00703C; }}
+.emss-red {{ color: #B21E0B; }}
 [data-testid="stMultiSelect"] :has(> [data-testid="stMultiSelectTagsContainer"]) {{
   height: auto; max-height: none;
 }}
@@ -108,9 +120,7 @@ PAGE_CSS = f"""<style>
     > [data-testid="stElementContainer"]:has(> :is([data-testid="stMultiSelect"], .stSelectbox)) {{
     flex-basis: 100%;
   }}
-  .st-key-{OVERVIEW_TILES_KEY} > [data-testid="stLayoutWrapper"] {{
-    flex: 0 1 calc(50% - 0.5rem);
-  }}
+  .emss-tiles-short .emss-tile {{ flex: 0 1 calc(50% - 0.25rem); }}
   .emss-table :is(th, td) {{ padding: 0.25rem; }}
   .st-key-{GLANCE_KEY} th:first-child {{ min-width: 5rem; }}
   .st-key-{GLANCE_KEY} th:nth-child(2):nth-last-child(4) {{ min-width: 2.75rem; }}
@@ -132,8 +142,6 @@ PAGE_CSS = f"""<style>
 }}
 </style>"""
 
-TILE_WIDTH = 300  # pixels: wide enough for a headline's label and its comparison
-OVERVIEW_TILE_WIDTH = 184  # three a row beside the summary at 1440 px (two on a phone)
 PROJECTS_PAGE = next(path for path, label in PAGES if label == "Projects")
 
 # Session-state keys of the filters, and their widgets' keys that tests and benchmarks drive
@@ -549,29 +557,19 @@ def report_chart(chart: Chart) -> None:
 # --- figures ---------------------------------------------------------------------------
 
 
-def figure_tile(
-    row: Mapping, label: str, target: Target | None = None, *, short: bool = False
+def figure_tiles(
+    figures: Sequence[tuple[Mapping, str, Target | None]], *, short: bool = False
 ) -> None:
-    """One figure (``tables.tile``): value, change against the comparison quarter or why there
-    is none, RAG status for a reported figure with a target; a sentence when not reported.
-    ``short``: the Overview's small tile."""
-    if compare.missing(row["value"]):
-        st.markdown(f"**{label}**: not reported for {row['quarter']}.")
-        return
-    shown = tables.tile(row, label, target, short=short)
-    with st.container(border=True, gap="small"):
-        # The label as text that wraps (a metric's own label is cut to one line).
-        st.markdown(f"**{shown.label}**")
-        st.metric(
-            shown.label,
-            shown.value,
-            shown.delta,
-            delta_color=shown.colour,
-            delta_arrow=shown.arrow,
-            delta_description=shown.compared,
-            label_visibility="collapsed",
-            help=shown.help,
-        )
-        for line in (shown.caption, shown.rag):
-            if line:
-                st.caption(line)
+    """Figures' tiles (``tables.tile``), each a row with its label and target, drawn as one
+    HTML element (a Streamlit metric with its label and notes was four elements a tile):
+    value, change against the comparison quarter or why there is none, RAG status for a
+    reported figure with a target; a sentence for a figure not reported. ``short``: the
+    Overview's small tiles, side by side."""
+    parts = [
+        tables.unreported_html(label, row["quarter"])
+        if compare.missing(row["value"])
+        else tables.tile_html(tables.tile(row, label, target, short=short))
+        for row, label, target in figures
+    ]
+    kind = "emss-tiles emss-tiles-short" if short else "emss-tiles"
+    st.html(f'<div class="{kind}">{"".join(parts)}</div>')

@@ -32,7 +32,7 @@ from emss.ui import (
     _key,
     _project_changes,
     database,
-    figure_tile,
+    figure_tiles,
     page_setup,
     partner_name,
     show_chart,
@@ -241,8 +241,8 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
     left, right = st.columns([2, 3], gap="large")
     with left:
         figures = shown.to_dict("records")
-        for row in figures:  # one above the other: side by side, their changes were cut short
-            figure_tile(row, figure_label(row, filters), target)
+        # One above the other: side by side, their changes were cut short.
+        figure_tiles([(row, figure_label(row, filters), target) for row in figures])
         sources = [metric.source]
         for row in figures:
             note, source = tables.note_parts(row["note"])

@@ -156,3 +156,46 @@ def static_tables(at):
             head, *rows = parser.rows
             found.append(pd.DataFrame(rows, columns=head))
     return found
+
+
+class _TileText(HTMLParser):
+    """Each tile's texts (``tables.tile_html``) by part: label, value, change, vs, notes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tiles: list[dict] = []
+        self._part: list[str | None] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        classes = dict(attrs).get("class", "").split()
+        if "emss-tile" in classes or "emss-tile-missing" in classes:
+            self.tiles.append({"notes": []})
+        part = next(
+            (c.removeprefix("emss-tile-") for c in classes if c.startswith("emss-tile-")), None
+        )
+        self._part.append(part)
+
+    def handle_endtag(self, tag) -> None:
+        self._part.pop()
+
+    def handle_data(self, data) -> None:
+        part = next((p for p in reversed(self._part) if p), None)
+        if not self.tiles or part in (None, "delta"):
+            return
+        if part == "note":
+            self.tiles[-1]["notes"].append(data)
+        else:
+            self.tiles[-1][part] = self.tiles[-1].get(part, "") + data
+
+
+def shown_tiles(at) -> list[dict]:
+    """Every figure tile on an AppTest page (``ui.figure_tiles``): dicts of label, value,
+    change and vs (when there is a change) and notes (a list); for a figure not reported,
+    its sentence as ``missing``."""
+    found = []
+    for element in at.get("html"):
+        if 'class="emss-tiles' in element.value:
+            parser = _TileText()
+            parser.feed(element.value)
+            found += parser.tiles
+    return found

@@ -9,30 +9,16 @@ import pytest
 from emss import ingest
 from emss.catalogue import VIEWS, load_catalogue
 from emss.store import Store
-from tests.conftest import METRICS_HEADER, csv_bytes
+from tests.conftest import METRICS_HEADER, csv_bytes, shown_tiles
 from tests.test_pages import open_page, texts
 
 HEADLINE_LABELS = [m.label for m in load_catalogue().metrics if m.headline]
 
 
-def _bordered(node) -> list:
-    """The bordered containers under ``node``: the tiles."""
-    found = []
-    for child in getattr(node, "children", {}).values():
-        if child.type == "flex_container" and child.proto.flex_container.border:
-            found.append(child)
-        found += _bordered(child)
-    return found
-
-
 def figure_tiles(at) -> dict[str, tuple[str, str]]:
     """The figure tiles by label: value and the line beneath it (the change in words, or
     why there is none)."""
-    shown = {}
-    for tile in _bordered(at.main):
-        (metric,) = tile.get("metric")
-        shown[metric.label] = (metric.value, tile.get("caption")[0].value)
-    return shown
+    return {t["label"]: (t["value"], t["notes"][0]) for t in shown_tiles(at) if "value" in t}
 
 
 def test_the_heading_names_the_partner_view_and_the_quarter(store: Store) -> None:

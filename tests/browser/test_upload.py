@@ -77,7 +77,7 @@ def test_an_editor_uploads_a_quarter_and_the_overview_shows_it(server, page):
     open_url(page, server.url)
     heading = "Overview: EMSS as a whole, 2023/24 Q4"
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").get_by_text("2,100", exact=True)).to_be_visible()
+    expect(page.locator(".emss-tile-value").get_by_text("2,100", exact=True)).to_be_visible()
     expect(
         page.get_by_text("No Business Plan projects are recorded for 2023/24 Q4.")
     ).to_be_visible()
