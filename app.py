@@ -28,12 +28,13 @@ with tiles_column:  # tiles wrap, never shrink; two a row on a phone (ui.PAGE_CS
         ],
         short=True,
     )
-with summary_column:
-    st.markdown(f"**What moved most since {earlier}**")
-    if shown.moved:
-        st.markdown("\n".join(f"- {line}" for line in shown.moved))
-    else:
-        st.markdown(f"No figure reported for both {earlier} and {filters.quarter} changed.")
+with summary_column:  # a Markdown element a part: each element costs the browser a redraw
+    moved = (
+        "\n".join(f"- {line}" for line in shown.moved)
+        if shown.moved
+        else f"No figure reported for both {earlier} and {filters.quarter} changed."
+    )
+    st.markdown(f"**What moved most since {earlier}**\n\n{moved}")
     left_out = shown.not_compared
     st.caption(
         "Compared only where EMSS reported both figures"
@@ -44,18 +45,17 @@ with summary_column:
             else "."
         )
     )
-    st.markdown("**Debt collection**")
-    if shown.debt is None:
-        st.markdown(f"No debt movements are held for {filters.quarter} in this view.")
-    else:
-        st.markdown(
-            "\n".join(f"- **{line.label}**: {line.value}, {line.words}" for line in shown.debt)
-        )
-    st.markdown("**Business Plan projects**")
-    if not shown.projects.listed:
-        st.markdown(f"No Business Plan projects are recorded for {filters.quarter}.")
-    else:
-        st.markdown(tables.projects_line(shown.projects, earlier))
+    debt = (
+        f"No debt movements are held for {filters.quarter} in this view."
+        if shown.debt is None
+        else "\n".join(f"- **{line.label}**: {line.value}, {line.words}" for line in shown.debt)
+    )
+    listed = (
+        tables.projects_line(shown.projects, earlier)
+        if shown.projects.listed
+        else f"No Business Plan projects are recorded for {filters.quarter}."
+    )
+    st.markdown(f"**Debt collection**\n\n{debt}\n\n**Business Plan projects**\n\n{listed}")
     st.page_link(
         ui.PROJECTS_PAGE,
         label="All projects",

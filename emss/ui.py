@@ -510,13 +510,19 @@ def data_table(
     label: str = "Data table",
     description: str | None = None,
     csv: str | None = None,
+    whole: str | None = None,
 ) -> None:
     """A chart's data a click away: its description in words, the table and a CSV download
-    (formula-safe; ``csv`` when it has been written already)."""
+    (formula-safe; ``csv`` when it has been written already). ``whole``: the name of a
+    short table shown whole as HTML (``static_table``, far lighter than a data grid),
+    without its columns of plain numbers, which repeat a written one (kept in the CSV)."""
     with st.expander(label):
         if description:
             st.markdown(description)
-        st.dataframe(frame, hide_index=True, width="stretch")
+        if whole:
+            static_table(frame.select_dtypes(exclude="number"), whole)
+        else:
+            st.dataframe(frame, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
             to_csv(frame) if csv is None else csv,
@@ -544,6 +550,7 @@ def show_chart(chart: Drawable, name: str) -> None:
         label="Data table and description",
         description=text.description,
         csv=chart.prepared.csv,
+        whole=f"Figures of the chart: {text.title}",
     )
 
 

@@ -243,16 +243,17 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
         figures = shown.to_dict("records")
         # One above the other: side by side, their changes were cut short.
         figure_tiles([(row, figure_label(row, filters), target) for row in figures])
-        sources = [metric.source]
+        sources, lines = [metric.source], []  # one caption: a paragraph a note
         for row in figures:
             note, source = tables.note_parts(row["note"])
             if note:
-                st.caption(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
+                lines.append(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
             sources.append(source)
         about = metric.description
         if metric.standard:
             about += f" Standard: {metric.standard}."
-        st.caption(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
+        lines.append(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
+        st.caption("\n\n".join(lines))
     with right:
         metric_trend(metric, shown["partner"].tolist(), filters, target)
     ui_lineage.behind(shown)  # the page's width: file names and SHA-256 are long

@@ -97,7 +97,7 @@ def test_every_chart_has_its_data_a_click_away(streamlit_server, page):
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first).to_be_visible()
     page.get_by_text("Data table and description", exact=False).first.click()
-    table = page.get_by_test_id("stDataFrame").first
+    table = page.get_by_role("table", name=re.compile("^Figures of the chart: ")).first
     expect(table).to_be_visible()
     expect(page.get_by_role("button", name="Download CSV").first).to_be_visible()
 
