@@ -131,15 +131,22 @@ def _preview_table(
     return frame.reset_index(drop=True)
 
 
+LONG_CELL = 32  # characters: a longer cell may wrap on a wide screen, a shorter one stays whole
+
+
 def html_table(frame: pd.DataFrame, label: str) -> str:
     """A table of text as HTML, every cell escaped (shown as written, never as Markdown),
-    named ``label`` for a screen reader. Laid out by the browser alone: a Streamlit table
-    draws each cell as its own Markdown component, which cost tens of milliseconds a rerun."""
+    named ``label`` for a screen reader; cells longer than ``LONG_CELL`` are marked
+    ``emss-long`` (the others keep to one line on a wide screen: ui.PAGE_CSS). Laid out by
+    the browser alone: a Streamlit table draws each cell as its own Markdown component,
+    which cost tens of milliseconds a rerun."""
 
     def cells(tag: str, values, scope: str = "") -> str:
+        texts = ["" if v is None or v != v else str(v) for v in values]
+        long = ' class="emss-long"'
         return "".join(
-            f"<{tag}{scope}>{html.escape('' if v is None or v != v else str(v))}</{tag}>"
-            for v in values
+            f"<{tag}{scope}{long if len(t) > LONG_CELL else ''}>{html.escape(t)}</{tag}>"
+            for t in texts
         )
 
     head = cells("th", frame.columns, ' scope="col"')
@@ -430,6 +437,25 @@ class Headline:
     label: str
     value: str
     words: str
+
+
+def debt_total_tiles(totals: pd.DataFrame, quarter: str) -> list[Tile]:
+    """Each council's total movement in past-due debt (``debt.totals``) as a tile: the exact
+    amount, and its direction in words under it."""
+    return [
+        Tile(
+            label=marked(f"{row['partner']}: total movement", row["illustrative"]),
+            value=debt.written(row[debt.AMOUNT]),
+            delta=None,
+            colour="gray",
+            arrow="off",
+            compared=None,
+            caption=f"{debt.direction(row[debt.AMOUNT])} in {quarter}.",
+            rag=None,
+            help=f"Total movement in past-due debt, {row['partner']}, {quarter}",
+        )
+        for row in totals.to_dict("records")
+    ]
 
 
 def debt_headlines(totals: pd.DataFrame) -> list[Headline]:

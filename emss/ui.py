@@ -90,18 +90,20 @@ PAGE_CSS = f"""<style>
 }}
 .emss-table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; }}
 .emss-table :is(th, td) {{
-  text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: anywhere;
+  text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: break-word;
   border-bottom: 1px solid rgba(49, 51, 63, 0.2);
 }}
 .emss-table th {{ color: #505A5F; font-weight: 600; }}
+@media (min-width: 641px) {{ .emss-table :is(th, td):not(.emss-long) {{ white-space: nowrap; }} }}
 .emss-tiles {{ display: flex; flex-direction: column; gap: 0.5rem; }}
-.emss-tiles-short {{ flex-flow: row wrap; }}
-.emss-tiles-short .emss-tile {{ flex: 0 0 {OVERVIEW_TILE_WIDTH}px; }}
+.emss-tiles-grid, .emss-tiles-row {{ flex-flow: row wrap; }}
+.emss-tiles-grid .emss-tile {{ flex: 0 0 {OVERVIEW_TILE_WIDTH}px; }}
+.emss-tiles-row .emss-tile {{ flex: 1 1 14rem; }}
 .emss-tile {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 1rem; }}
 .emss-tile p, .emss-tile-missing {{ margin: 0 0 0.25rem; }}
 .emss-tile-label {{ font-weight: 600; }}
 .emss-tile-value {{ font-size: 2.25rem; line-height: 1.25; }}
-.emss-tiles-short .emss-tile-value {{ font-size: 1.75rem; }}
+.emss-tiles-grid .emss-tile-value {{ font-size: 1.75rem; }}
 .emss-tile-delta, .emss-tile-note {{ font-size: 0.875rem; }}
 .emss-tile-note, .emss-tile-vs, .emss-gray {{ color: #505A5F; }}
 .emss-green {{ color: #00703C; }}
@@ -120,8 +122,8 @@ PAGE_CSS = f"""<style>
     > [data-testid="stElementContainer"]:has(> :is([data-testid="stMultiSelect"], .stSelectbox)) {{
     flex-basis: 100%;
   }}
-  .emss-tiles-short .emss-tile {{ flex: 0 1 calc(50% - 0.25rem); }}
-  .emss-table :is(th, td) {{ padding: 0.25rem; }}
+  .emss-tiles-grid .emss-tile {{ flex: 0 1 calc(50% - 0.25rem); }}
+  .emss-table :is(th, td) {{ padding: 0.25rem; overflow-wrap: anywhere; }}
   .st-key-{GLANCE_KEY} th:first-child {{ min-width: 5rem; }}
   .st-key-{GLANCE_KEY} th:nth-child(2):nth-last-child(4) {{ min-width: 2.75rem; }}
   .st-key-{GLANCE_KEY} th:nth-last-child(3) {{ min-width: 3.5rem; }}
@@ -578,5 +580,10 @@ def figure_tiles(
         else tables.tile_html(tables.tile(row, label, target, short=short))
         for row, label, target in figures
     ]
-    kind = "emss-tiles emss-tiles-short" if short else "emss-tiles"
-    st.html(f'<div class="{kind}">{"".join(parts)}</div>')
+    show_tiles(parts, "grid" if short else "column")
+
+
+def show_tiles(parts: Sequence[str], layout: str) -> None:
+    """Tiles (``tables.tile_html``) in one HTML element, laid out by ``layout``: "column" one
+    above the other, "grid" small ones side by side, "row" sharing the width (ui.PAGE_CSS)."""
+    st.html(f'<div class="emss-tiles emss-tiles-{layout}">{"".join(parts)}</div>')

@@ -3,7 +3,7 @@ sector, its totals, a chart by sector and each council's trend."""
 
 import streamlit as st
 
-from emss import debt, ui, ui_areas, ui_lineage
+from emss import debt, tables, ui, ui_areas, ui_lineage
 
 filters = ui.page_setup("Debt collection")
 spec = ui.database().catalogue.debt
@@ -30,14 +30,8 @@ if not (collectors and sectors):
 elif shown is None:
     st.info(f"No debt movements were reported for {filters.quarter} for this choice.")
 else:
-    for column, row in zip(st.columns(len(shown.totals)), shown.totals.itertuples(), strict=True):
-        with column:
-            st.metric(
-                f"{row.partner}: total movement" + (" · Illustrative" if row.illustrative else ""),
-                debt.written(row.movement_gbp),
-                border=True,
-            )
-            st.caption(f"{debt.direction(row.movement_gbp)} in {filters.quarter}.")
+    totals = tables.debt_total_tiles(shown.totals, str(filters.quarter))
+    ui.show_tiles([tables.tile_html(tile) for tile in totals], "row")
 
     st.header("Movements by council, collector and sector", divider="gray")
     # A static table: every row shown and every note whole (the report's commentary); the

@@ -15,6 +15,7 @@ from emss.catalogue import DEBT
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store
+from tests.conftest import shown_tiles
 
 Q3 = Quarter(2023, 3)
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -31,7 +32,7 @@ def test_the_page_the_report_and_the_cli_agree_on_the_councils_totals(store: Sto
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/5_Debt_collection.py").run()
-    tiles = {m.label.split(":")[0]: m.value for m in at.metric}
+    tiles = {t["label"].split(":")[0]: t["value"] for t in shown_tiles(at)}
     assert tiles == {"LCC": "+£1,498,159", "NCC": "−£5,671,250"}
 
     built = report.build_report(Database(store), Q3)

@@ -14,13 +14,9 @@ from tests.browser.helpers import open_url, wait_for_streamlit_idle
 def tile(page, label: str):
     """The figure tiles labelled ``label`` (perhaps after "Illustrative · ")."""
     named = re.compile(rf"^(Illustrative · )?{re.escape(label)}$")
-    figures = page.locator(".emss-tile").filter(
+    return page.locator(".emss-tile").filter(
         has=page.locator(".emss-tile-label").get_by_text(named)
     )
-    totals = page.get_by_test_id("stMetric").filter(  # the Debt page's totals
-        has=page.get_by_test_id("stMetricLabel").get_by_text(named)
-    )
-    return figures.or_(totals)
 
 
 def figure_row(page, cell: str):
