@@ -18,6 +18,7 @@ starts; a value that cannot be used falls back to the default with a note saying
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -374,6 +375,7 @@ def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> 
     on an empty store.
     """
     st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
+    _freeze_start_up_objects()
     st.html(PAGE_CSS)
     try:  # a damaged store or a bad setting: one sentence on every page, no traceback
         guard_uploads(editor_session=editor() is not None)
@@ -403,6 +405,16 @@ def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> 
     if filters:
         _illustrative_banner()
     return chosen
+
+
+def _freeze_start_up_objects() -> None:
+    """Once per server process, at its first page run: put every object made so far (the
+    imported libraries, Streamlit's own) in the garbage collector's permanent generation.
+    Python's full collections, which it still makes now and then with Streamlit's own after
+    each run switched off (.streamlit/config.toml), then walk only what pages made since:
+    measured here, 5 ms instead of 30-80 ms, which a page's run had waited behind."""
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 def _current_filters(quarters: list[Quarter]) -> Filters:
