@@ -281,13 +281,9 @@ ILLUSTRATIVE_MARK = "Illustrative · "  # starts a label, where the eye lands, b
 
 
 def delta_style(status: str | None, change: float | None) -> tuple[str, str]:
-    """st.metric's delta colour and arrow: green when the figure improved, red when it
-    worsened, grey for a volume or no change (the catalogue's direction of good, through
-    ``compare.status``); the arrow follows the sign.
-
-    Both are given explicitly because Streamlit reads a delta's direction from a leading
-    "-", and the minus sign we write is U+2212.
-    """
+    """A tile's change colour and arrow (``tile_html``): green when the figure improved, red
+    when it worsened, grey for a volume or no change (the catalogue's direction of good,
+    through ``compare.status``); the arrow follows the sign (the minus written is U+2212)."""
     colour = {"improved": "green", "worsened": "red"}.get(status or "", "gray")
     if compare.missing(change) or status in (None, "no change"):
         return colour, "off"

@@ -73,8 +73,10 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 # Accessibility and legibility fixes to Streamlit's own styles (WCAG 2.2 AA):
 # - captions are drawn at 60% opacity, 3.88:1 on white and 3.81:1 on the sidebar, below the
 #   4.5:1 small text needs; the GOV.UK secondary text colour #505A5F reads as secondary at 7:1;
-# - a figure tile's label and its comparison are cut with an ellipsis ("· Illus…"): they wrap;
 # - a picker shows one line of its chosen values and hides the rest: it grows to show them all;
+# - figure tiles and static tables are the app's own HTML (tables.tile_html, html_table):
+#   secondary text #505A5F, a change for the better #00703C (6.2:1), for the worse #B21E0B
+#   (6.8:1), each beside an arrow and words;
 # - on a phone a table's longest words ("(illustrative)", "(Leicestershire") add up to more
 #   than the page is wide, so its words may break; an area's glance table (Figure, For when
 #   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
@@ -86,10 +88,6 @@ STACKED_KEY = "emss_stacked"
 DEBT_TABLE_KEY = f"{STACKED_KEY}_debt"  # the Debt page's movements: the note under the values
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}
-[data-testid="stMetric"] .stMarkdownEllipsis,
-[data-testid="stMetric"] .stMarkdownEllipsis * {{
-  white-space: normal; overflow: visible; text-overflow: clip;
-}}
 .emss-table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; }}
 .emss-table :is(th, td) {{
   text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: break-word;
