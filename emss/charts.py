@@ -46,9 +46,9 @@ LABEL_SPACING = 2 * FONT_SIZE + 6  # pixels between two direct labels' centres, 
 LINE_BREAK = "\n"
 # Share of the value range kept free above and below the lines.
 VALUE_PAD = 0.12
-# The legend's words for each kind of figure, a line each (narrow enough for a phone).
 # A chart's alt text ends so: its figures are a click away.
 TABLE_BELOW = "Every figure is in the data table and description below it."
+# The legend's words for each kind of figure, a line each (narrow enough for a phone).
 FIGURE_KEY = {REPORTED: [f"{REPORTED} (solid)"], ILLUSTRATIVE: [ILLUSTRATIVE, "(hollow, dashed)"]}
 
 

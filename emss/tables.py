@@ -142,7 +142,7 @@ def html_table(frame: pd.DataFrame, label: str) -> str:
     which cost tens of milliseconds a rerun."""
 
     def cells(tag: str, values, scope: str = "") -> str:
-        texts = ["" if v is None or v != v else str(v) for v in values]
+        texts = ["" if compare.missing(v) else str(v) for v in values]
         long = ' class="emss-long"'
         return "".join(
             f"<{tag}{scope}{long if len(t) > LONG_CELL else ''}>{html.escape(t)}</{tag}>"
