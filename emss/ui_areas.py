@@ -9,6 +9,7 @@ imports nothing from here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from emss.ui import (
     _drawable,
     _key,
     _project_changes,
+    csv_download,
     database,
     figure_tiles,
     page_setup,
@@ -213,11 +215,10 @@ def area_view(area: str, filters: Filters) -> None:
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
     # The key styles it for a phone (ui.PAGE_CSS).
     static_table(figures.table, f"Every {area} figure for {filters.quarter}", key=GLANCE_KEY)
-    st.download_button(
+    csv_download(
         "Download CSV",
         figures.glance_csv,
-        file_name=f"{area.lower()}-{filters.quarter.slug}.csv",
-        mime="text/csv",
+        f"{area.lower()}-{filters.quarter.slug}.csv",
         key=f"download_{area.lower()}_glance",
     )
     metrics = catalogue.in_area(area)
@@ -286,11 +287,10 @@ def on_hold_invoices(filters: Filters) -> None:
                 width="stretch",
                 column_config=ON_HOLD_HEADINGS,
             )
-            st.download_button(
+            csv_download(
                 "Download CSV",
-                stored.on_hold_csv(held),
-                file_name=f"on-hold-{partner.lower()}-{filters.quarter.slug}.csv",
-                mime="text/csv",
+                functools.partial(stored.on_hold_csv, held),
+                f"on-hold-{partner.lower()}-{filters.quarter.slug}.csv",
                 key=f"download_on_hold_{partner}",
             )
     st.caption(

@@ -1,5 +1,7 @@
 """History: every snapshot, what each holds, how a figure was revised, and withdrawal."""
 
+import functools
+
 import streamlit as st
 
 from emss import tables, ui, ui_areas, ui_lineage, ui_signin, uploads
@@ -30,11 +32,10 @@ ui.static_table(  # a block per row on a phone
     "Every snapshot, newest first",
     key=f"{ui.STACKED_KEY}_snapshots",
 )
-st.download_button(
+ui.csv_download(
     "Download the snapshots (CSV, with each file's SHA-256)",
-    to_csv(tables.manifest_table(snapshots)),
-    file_name="snapshots.csv",
-    mime="text/csv",
+    functools.partial(to_csv, tables.manifest_table(snapshots)),
+    "snapshots.csv",
     key="download_history_snapshots",
 )
 
@@ -109,11 +110,10 @@ else:
         f"Every value of {metric.label} ({partner}) for {quarter}, oldest first",
         key=f"{ui.STACKED_KEY}_revisions",
     )
-    st.download_button(
+    ui.csv_download(
         "Download CSV",
-        to_csv(history),
-        file_name=f"revisions-{metric.key}-{partner}-{quarter.slug}.csv",
-        mime="text/csv",
+        functools.partial(to_csv, history),
+        f"revisions-{metric.key}-{partner}-{quarter.slug}.csv",
         key="download_history_revisions",
     )
 

@@ -41,12 +41,8 @@ else:
         f"Debt movements by council, collector and sector, {filters.quarter}",
         key=ui.DEBT_TABLE_KEY,
     )
-    st.download_button(
-        "Download CSV",
-        shown.csv,
-        file_name=f"debt-{filters.quarter.slug}.csv",
-        mime="text/csv",
-        key="download_debt_table",
+    ui.csv_download(
+        "Download CSV", shown.csv, f"debt-{filters.quarter.slug}.csv", key="download_debt_table"
     )
     ui_lineage.behind(shown.sources, "debt")
 

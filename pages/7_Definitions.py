@@ -2,6 +2,8 @@
 better, who reports it, its source and, when computed from exports, its definition), then the
 debt movements and the Business Plan projects."""
 
+import functools
+
 import streamlit as st
 
 from emss import export, glossary, tables, ui
@@ -34,11 +36,10 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         key="definitions_find",
     )
     table = tables.catalogue_table(catalogue)
-    st.download_button(
+    ui.csv_download(
         "Download every definition (CSV)",
-        export.to_csv(table),
-        file_name="emss-metric-definitions.csv",
-        mime="text/csv",
+        functools.partial(export.to_csv, table),
+        "emss-metric-definitions.csv",
         icon=":material/download:",
         key="download_definitions",
     )

@@ -1,6 +1,8 @@
 """Upload a quarter: the quarter's return (metrics, debt movements, projects) or source-system
 exports; check them, preview what would change, then store one snapshot."""
 
+import functools
+
 import streamlit as st
 
 from emss import (
@@ -59,11 +61,10 @@ def show_problems(problems, summary: str, name: str) -> None:
             width="stretch",
             column_config={"Line": st.column_config.NumberColumn("Line", format="%d")},
         )
-    st.download_button(
+    ui.csv_download(
         "Download the problems (CSV)",
-        uploads.problems_csv(problems),
-        file_name=f"{name}-problems.csv",
-        mime="text/csv",
+        functools.partial(uploads.problems_csv, problems),
+        f"{name}-problems.csv",
         icon=":material/download:",
         key=f"download_{name}_problems",
     )
@@ -118,11 +119,10 @@ if kind != EXPORTS:
                 ("debt", "Debt movements template", export.template(quarter, "debt")),
                 ("projects", "Projects template", projects.template(db, quarter)),
             ):
-                st.download_button(
+                ui.csv_download(
                     label,
                     text,
-                    file_name=tables.template_file_name(quarter, name),
-                    mime="text/csv",
+                    tables.template_file_name(quarter, name),
                     icon=":material/download:",
                     key=f"upload_template_{name}",
                 )
