@@ -157,6 +157,13 @@ def html_table(frame: pd.DataFrame, label: str) -> str:
     )
 
 
+def captioned(body: str, caption: str = "", css_class: str = "") -> str:
+    """HTML ``body`` under ``caption`` (plain text, escaped; none when empty), in a block of
+    ``css_class``: one element where a caption and a table were two."""
+    above = f'<p class="emss-caption">{html.escape(caption)}</p>' if caption else ""
+    return f'<div class="{css_class}">{above}{body}</div>'
+
+
 def manifest_table(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     """Every snapshot, newest first: who stored it, when, from which files, and its status."""
     return pd.DataFrame(

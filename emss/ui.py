@@ -83,12 +83,13 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 #   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
 #   debt movements, History's) read as one block per row, their values in a line.
 OVERVIEW_TILE_WIDTH = 184  # pixels: three a row beside the summary at 1440 px (two on a phone)
-GLANCE_KEY = "emss_glance"  # the container of an area's glance table
-# Containers whose key starts so hold a table that reads as a block per row on a phone.
-STACKED_KEY = "emss_stacked"
-DEBT_TABLE_KEY = f"{STACKED_KEY}_debt"  # the Debt page's movements: the note under the values
+# How a static table is laid out on a phone (``static_table``'s ``layout``, a CSS class):
+GLANCE = "emss-glance"  # an area's glance table: its short columns kept whole
+STACKED = "emss-stacked"  # a block per row
+DEBT_TABLE = f"{STACKED} emss-debt"  # the Debt page's movements: the note under the values
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}
+.emss-caption {{ font-size: 0.875rem; color: #505A5F; margin: 0 0 0.5rem; }}
 .emss-table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; }}
 .emss-table :is(th, td) {{
   text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: break-word;
@@ -125,23 +126,21 @@ PAGE_CSS = f"""<style>
   }}
   .emss-tiles-grid .emss-tile {{ flex: 0 1 calc(50% - 0.25rem); }}
   .emss-table :is(th, td) {{ padding: 0.25rem; overflow-wrap: anywhere; }}
-  .st-key-{GLANCE_KEY} th:first-child {{ min-width: 5rem; }}
-  .st-key-{GLANCE_KEY} th:nth-child(2):nth-last-child(4) {{ min-width: 2.75rem; }}
-  .st-key-{GLANCE_KEY} th:nth-last-child(3) {{ min-width: 3.5rem; }}
-  .st-key-{GLANCE_KEY} th:nth-last-child(2) {{ min-width: 4.75rem; }}
-  .st-key-{GLANCE_KEY} :is(td:last-child, td:nth-last-child(3)) {{
-    overflow-wrap: normal;
-  }}
-  [class*="st-key-{STACKED_KEY}"] thead {{
+  .emss-glance th:first-child {{ min-width: 5rem; }}
+  .emss-glance th:nth-child(2):nth-last-child(4) {{ min-width: 2.75rem; }}
+  .emss-glance th:nth-last-child(3) {{ min-width: 3.5rem; }}
+  .emss-glance th:nth-last-child(2) {{ min-width: 4.75rem; }}
+  .emss-glance :is(td:last-child, td:nth-last-child(3)) {{ overflow-wrap: normal; }}
+  .emss-stacked thead {{
     position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   }}
-  [class*="st-key-{STACKED_KEY}"] :is(table, tbody) {{ display: block; }}
-  [class*="st-key-{STACKED_KEY}"] tbody tr {{
+  .emss-stacked :is(table, tbody) {{ display: block; }}
+  .emss-stacked tbody tr {{
     display: flex; flex-wrap: wrap; column-gap: 0.5rem; padding: 0.25rem 0;
     border-bottom: 1px solid rgba(49, 51, 63, 0.2);
   }}
-  [class*="st-key-{STACKED_KEY}"] tbody td {{ display: block; border: none; }}
-  .st-key-{DEBT_TABLE_KEY} tbody td:nth-child(6) {{ order: 1; flex-basis: 100%; }}
+  .emss-stacked tbody td {{ display: block; border: none; }}
+  .emss-debt tbody td:nth-child(6) {{ order: 1; flex-basis: 100%; }}
 }}
 </style>"""
 
@@ -388,7 +387,9 @@ def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> 
     chosen = _filter_widgets(current, quarters) if filters and current else None
     if chosen is not None:
         st.session_state[STATE_FILTERS] = current = chosen
-        st.query_params.update(chosen.params())
+        params = chosen.params()
+        if any(st.query_params.get(name) != value for name, value in params.items()):
+            st.query_params.update(params)  # a message to the browser: only on a change
     with navigation:
         _navigation(current)
     _provenance()
@@ -511,11 +512,10 @@ def follow_latest_quarter() -> None:
 # --- pieces pages share ----------------------------------------------------------------
 
 
-def static_table(frame: pd.DataFrame, label: str, *, key: str | None = None) -> None:
-    """A table of text shown whole (``tables.html_table``), in a container keyed ``key``
-    when the page's CSS lays it out differently on a phone."""
-    with st.container(key=key):
-        st.html(tables.html_table(frame, label))
+def static_table(frame: pd.DataFrame, label: str, *, layout: str = "", caption: str = "") -> None:
+    """A table of text shown whole (``tables.html_table``), ``caption`` above it, in one
+    element; ``layout`` (GLANCE, STACKED, DEBT_TABLE) is how it is laid out on a phone."""
+    st.html(tables.captioned(tables.html_table(frame, label), caption, layout))
 
 
 def csv_download(

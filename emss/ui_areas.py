@@ -25,7 +25,7 @@ from emss.quarters import Quarter
 from emss.targets import Target
 from emss.text import markdown_literal
 from emss.ui import (
-    GLANCE_KEY,
+    GLANCE,
     STATE_FILTERS,
     Drawable,
     _database,
@@ -206,15 +206,18 @@ def area_view(area: str, filters: Filters) -> None:
     table already answers "how did each figure move"."""
     catalogue = database().catalogue
     figures = _area(*_key(), area, filters)
-    st.caption(
-        (f"Figures for {partner_name(figures.whose)}, " if figures.whose else "Figures for ")
-        + f"{filters.quarter.label}, compared with the {filters.comparison_label} "
-        f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
-    )
     if figures.first is None:
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    # The key styles it for a phone (ui.PAGE_CSS).
-    static_table(figures.table, f"Every {area} figure for {filters.quarter}", key=GLANCE_KEY)
+    static_table(
+        figures.table,
+        f"Every {area} figure for {filters.quarter}",
+        layout=GLANCE,
+        caption=(
+            (f"Figures for {partner_name(figures.whose)}, " if figures.whose else "Figures for ")
+            + f"{filters.quarter.label}, compared with the {filters.comparison_label} "
+            f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
+        ),
+    )
     csv_download(
         "Download CSV",
         figures.glance_csv,

@@ -35,11 +35,11 @@ else:
 
     st.header("Movements by council, collector and sector", divider="gray")
     # A static table: every row shown and every note whole (the report's commentary); the
-    # key lays it out a block per row on a phone (ui.PAGE_CSS).
+    # layout is a block per row on a phone (ui.PAGE_CSS).
     ui.static_table(
         shown.table.drop(columns=debt.AMOUNT),
         f"Debt movements by council, collector and sector, {filters.quarter}",
-        key=ui.DEBT_TABLE_KEY,
+        layout=ui.DEBT_TABLE,
     )
     ui.csv_download(
         "Download CSV", shown.csv, f"debt-{filters.quarter.slug}.csv", key="download_debt_table"

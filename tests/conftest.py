@@ -144,6 +144,35 @@ class _TableText(HTMLParser):
             self._cell.append(data)
 
 
+class _Text(HTMLParser):
+    """The text of an HTML block, style sheets left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self._in_style = tag == "style"
+
+    def handle_data(self, data) -> None:
+        if not self._in_style:
+            self.parts.append(data)
+
+
+def shown_html_text(at) -> list[str]:
+    """The text of every static HTML block on an AppTest page (captions, tables, tiles
+    drawn by ``st.html``), one string per block."""
+    found = []
+    for element in at.get("html"):
+        parser = _Text()
+        parser.feed(element.value)
+        text = " ".join("".join(parser.parts).split())
+        if text:
+            found.append(text)
+    return found
+
+
 def static_tables(at):
     """Every static table on an AppTest page (``ui.static_table``), as text frames."""
     import pandas as pd

@@ -20,7 +20,7 @@ from emss.debt import AMOUNT as DEBT_AMOUNT
 from emss.sources import compute as computing
 from emss.sources.config import load_config
 from emss.store import Store
-from tests.conftest import show_in_full, shown_tiles, static_tables
+from tests.conftest import show_in_full, shown_html_text, shown_tiles, static_tables
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -57,7 +57,7 @@ def tiles(at: AppTest) -> list[tuple[str, str, str]]:
 def texts(at: AppTest) -> str:
     """Everything written on the page (markdown, captions, notes, warnings), as one text."""
     parts = [e.value for kind in ("markdown", "caption", "warning", "info") for e in at.get(kind)]
-    parts += [text for t in shown_tiles(at) for text in [*t["notes"], t.get("missing", "")]]
+    parts += shown_html_text(at)
     return "\n".join(str(p) for p in parts)
 
 
