@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -27,6 +28,9 @@ from emss.quarters import Quarter
 from emss.store import Snapshot
 from emss.targets import Target, rag_text
 from emss.text import markdown_literal
+
+if TYPE_CHECKING:  # emss.charts imports this module
+    from emss.charts import ChartText
 
 REPORTED = "Reported"
 ILLUSTRATIVE = "Illustrative"
@@ -162,6 +166,33 @@ def captioned(body: str, caption: str = "", css_class: str = "") -> str:
     ``css_class``: one element where a caption and a table were two."""
     above = f'<p class="emss-caption">{html.escape(caption)}</p>' if caption else ""
     return f'<div class="{css_class}">{above}{body}</div>'
+
+
+def notes_html(notes: Sequence[tuple[str, str]], about: str) -> str:
+    """Under a figure's tiles, as a caption: each (whose, note) a paragraph, then ``about``
+    (what the figure is and where it was reported); all escaped, shown as written."""
+    lines = [
+        f"<strong>Note, {html.escape(whose)}:</strong> {html.escape(note)}" for whose, note in notes
+    ]
+    return (
+        '<div class="emss-caption">'
+        + "".join(f"<p>{line}</p>" for line in [*lines, html.escape(about)])
+        + "</div>"
+    )
+
+
+def chart_notes(text: ChartText, table: pd.DataFrame) -> str:
+    """A chart's caption, then a disclosure ("Data table and description") holding its
+    description and its data table; the table leaves out its columns of plain numbers,
+    which repeat a written one (the CSV keeps them)."""
+    figures = html_table(
+        table.select_dtypes(exclude="number"), f"Figures of the chart: {text.title}"
+    )
+    return (
+        f'<p class="emss-caption">{html.escape(text.caption)}</p>'
+        '<details class="emss-details"><summary>Data table and description</summary>'
+        f"<p>{html.escape(text.description)}</p>{figures}</details>"
+    )
 
 
 def manifest_table(snapshots: Sequence[Snapshot]) -> pd.DataFrame:

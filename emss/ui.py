@@ -90,6 +90,10 @@ DEBT_TABLE = f"{STACKED} emss-debt"  # the Debt page's movements: the note under
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}
 .emss-caption {{ font-size: 0.875rem; color: #505A5F; margin: 0 0 0.5rem; }}
+.emss-details {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; }}
+.emss-details summary {{ padding: 0.5rem 1rem; cursor: pointer; }}
+.emss-details[open] {{ padding: 0 1rem 1rem; }}
+.emss-details[open] summary {{ margin: 0 -1rem 0.5rem; }}
 .emss-table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; }}
 .emss-table :is(th, td) {{
   text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: break-word;
@@ -542,21 +546,12 @@ def data_table(
     *,
     name: str,
     label: str = "Data table",
-    description: str | None = None,
     csv: str | None = None,
-    whole: str | None = None,
 ) -> None:
-    """A chart's data a click away: its description in words, the table and a CSV download
-    (formula-safe; ``csv`` when it has been written already). ``whole``: the name of a
-    short table shown whole as HTML (``static_table``, far lighter than a data grid),
-    without its columns of plain numbers, which repeat a written one (kept in the CSV)."""
+    """A table a click away, in a data grid, with a CSV download (formula-safe; ``csv``
+    when it has been written already)."""
     with st.expander(label):
-        if description:
-            st.markdown(description)
-        if whole:
-            static_table(frame.select_dtypes(exclude="number"), whole)
-        else:
-            st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch")
         csv_download(
             "Download CSV",
             functools.partial(to_csv, frame) if csv is None else csv,
@@ -570,21 +565,15 @@ def partner_name(partner: str) -> str:
 
 
 def show_chart(chart: Drawable, name: str) -> None:
-    """A chart under its title, with its caption and its data table and description."""
+    """A chart under its title; under it, in one element, its caption and, a click away,
+    its description and data table (``tables.chart_notes``); then its data as a CSV."""
     text = chart.prepared.text
     st.markdown(f"**{text.title}**")
     # A fresh top-level dict each run: Streamlit takes the datasets out of the spec it gets.
     spec = {**chart.spec, "datasets": {DATASET: chart.data}}
     st.vega_lite_chart(spec, width="stretch", alt=text.alt)
-    st.caption(text.caption)
-    data_table(
-        chart.prepared.table,
-        name=name,
-        label="Data table and description",
-        description=text.description,
-        csv=chart.prepared.csv,
-        whole=f"Figures of the chart: {text.title}",
-    )
+    st.html(tables.chart_notes(text, chart.prepared.table))
+    csv_download("Download CSV", chart.prepared.csv, f"{name}.csv", key=f"download_{name}")
 
 
 def report_chart(chart: Chart) -> None:
@@ -598,23 +587,28 @@ def report_chart(chart: Chart) -> None:
 
 
 def figure_tiles(
-    figures: Sequence[tuple[Mapping, str, Target | None]], *, short: bool = False
+    figures: Sequence[tuple[Mapping, str, Target | None]],
+    *,
+    short: bool = False,
+    below: str = "",
 ) -> None:
     """Figures' tiles (``tables.tile``), each a row with its label and target, drawn as one
     HTML element (a Streamlit metric with its label and notes was four elements a tile):
     value, change against the comparison quarter or why there is none, RAG status for a
     reported figure with a target; a sentence for a figure not reported. ``short``: the
-    Overview's small tiles, side by side."""
+    Overview's small tiles, side by side. ``below``: HTML under the tiles, in the same
+    element."""
     parts = [
         tables.unreported_html(label, row["quarter"])
         if compare.missing(row["value"])
         else tables.tile_html(tables.tile(row, label, target, short=short))
         for row, label, target in figures
     ]
-    show_tiles(parts, "grid" if short else "column")
+    show_tiles(parts, "grid" if short else "column", below=below)
 
 
-def show_tiles(parts: Sequence[str], layout: str) -> None:
+def show_tiles(parts: Sequence[str], layout: str, *, below: str = "") -> None:
     """Tiles (``tables.tile_html``) in one HTML element, laid out by ``layout``: "column" one
-    above the other, "grid" small ones side by side, "row" sharing the width (ui.PAGE_CSS)."""
-    st.html(f'<div class="emss-tiles emss-tiles-{layout}">{"".join(parts)}</div>')
+    above the other, "grid" small ones side by side, "row" sharing the width (ui.PAGE_CSS);
+    ``below``: HTML under them."""
+    st.html(f'<div class="emss-tiles emss-tiles-{layout}">{"".join(parts)}</div>{below}')

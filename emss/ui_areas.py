@@ -23,7 +23,6 @@ from emss.filters import Filters, figure_label, filters_from_params
 from emss.projects import ProjectCounts
 from emss.quarters import Quarter
 from emss.targets import Target
-from emss.text import markdown_literal
 from emss.ui import (
     GLANCE,
     STATE_FILTERS,
@@ -245,19 +244,21 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
     left, right = st.columns([2, 3], gap="large")
     with left:
         figures = shown.to_dict("records")
-        # One above the other: side by side, their changes were cut short.
-        figure_tiles([(row, figure_label(row, filters), target) for row in figures])
-        sources, lines = [metric.source], []  # one caption: a paragraph a note
+        sources, notes = [metric.source], []
         for row in figures:
             note, source = tables.note_parts(row["note"])
             if note:
-                lines.append(f"**Note, {figure_label(row, filters)}:** {markdown_literal(note)}")
+                notes.append((figure_label(row, filters), note))
             sources.append(source)
         about = metric.description
         if metric.standard:
             about += f" Standard: {metric.standard}."
-        lines.append(f"{about} Source: report {', '.join(dict.fromkeys(filter(None, sources)))}.")
-        st.caption("\n\n".join(lines))
+        about += f" Source: report {', '.join(dict.fromkeys(filter(None, sources)))}."
+        # One above the other: side by side, their changes were cut short.
+        figure_tiles(
+            [(row, figure_label(row, filters), target) for row in figures],
+            below=tables.notes_html(notes, about),
+        )
     with right:
         metric_trend(metric, shown["partner"].tolist(), filters, target)
     ui_lineage.behind(shown)  # the page's width: file names and SHA-256 are long

@@ -124,8 +124,10 @@ def test_a_hostile_note_and_uploader_name_are_drawn_as_text_on_the_pages(store):
     at.switch_page("pages/1_ESC.py").run()
     assert not at.exception, at.exception
     md = markdown_it.MarkdownIt("commonmark")
-    drawn = [e.value for kind in ("markdown", "caption") for e in at.get(kind)]
-    html = "\n".join(md.render(text) for text in drawn)
+    markdown = [e.value for kind in ("markdown", "caption") for e in at.get(kind)]
+    written = [e.value for e in at.get("html")]  # HTML the browser inserts as it is
+    drawn = markdown + written
+    html = "\n".join([md.render(text) for text in markdown] + written)
     assert any("pixel.png" in text for text in drawn)  # the note is on the page...
     assert any("evil.example" in text for text in drawn)  # ...and the uploader's name
     assert "<img" not in html and 'href="http://evil' not in html and "<h1" not in html

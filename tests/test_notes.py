@@ -41,10 +41,10 @@ def test_a_note_is_split_into_commentary_and_source(note, parts):
 def test_a_section_reference_is_a_source_not_a_note(store: Store) -> None:
     at = open_page("pages/2_FSC.py", view="Councils")
     said = texts(show_in_full(at, "FSC", "fsc_invoices_paid_30d"))
-    assert ":** (§8.3)" not in said  # these notes held only the reference
+    assert "Note, LCC: (§8.3)" not in said  # these notes held only the reference
     assert "Source: report §8.3." in said
     said = texts(show_in_full(at, "FSC", "fsc_trade_paid_30d"))
-    assert "**Note, LCC:** Paid to terms from the date the invoice was received." in said
+    assert "Note, LCC: Paid to terms from the date the invoice was received." in said
     assert "Source: report §8.3." in said
 
 
