@@ -6,6 +6,7 @@ Pure (no Streamlit), from the records ``emss.projects.changes`` and ``history`` 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,6 @@ from emss.projects import (
     words_label,
 )
 from emss.quarters import Quarter
-from emss.text import markdown_literal
 
 
 def _listing(items: Sequence[str]) -> str:
@@ -126,23 +126,26 @@ class Card:
     update: str | None
     illustrative: bool
 
-    def markdown(self, quarter: Quarter) -> str:
-        """The card as one Markdown block: title, status and change, who it is for,
-        benefits, description and the quarter's update."""
+    def html(self, quarter: Quarter) -> str:
+        """The card as HTML, every text escaped (shown as written): title, status and
+        change, who it is for, benefits, description and the quarter's update."""
         facts = [
-            f"**{markdown_literal(self.title)}**"
+            f"<strong>{html.escape(self.title)}</strong>"
             + (" · Illustrative" if self.illustrative else ""),
-            f"**Status:** {self.status}" + (f" · {self.change}" if self.change else ""),
-            f"**For:** {self.partner}",
+            _fact("Status", self.status + (f" · {self.change}" if self.change else "")),
+            _fact("For", self.partner),
         ]
         if self.benefits:
-            facts.append(f"**Benefits:** {', '.join(self.benefits)}")
-        paragraphs = ["  \n".join(facts)]
+            facts.append(_fact("Benefits", ", ".join(self.benefits)))
+        paragraphs = ["<br>".join(facts)]
         if self.description:
-            paragraphs.append(f"**Description:** {markdown_literal(self.description)}")
-        update = markdown_literal(self.update) if self.update else f"No update given for {quarter}."
-        paragraphs.append(f"**Update:** {update}")
-        return "\n\n".join(paragraphs)
+            paragraphs.append(_fact("Description", self.description))
+        paragraphs.append(_fact("Update", self.update or f"No update given for {quarter}."))
+        return '<div class="emss-card">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
+
+
+def _fact(name: str, text: str) -> str:
+    return f"<strong>{name}:</strong> {html.escape(text)}"
 
 
 def card(row: Mapping, comparison: Quarter) -> Card:
@@ -185,14 +188,13 @@ def theme_groups(frame: pd.DataFrame) -> list[ThemeGroup]:
 
 @dataclass(frozen=True)
 class ShownCard:
-    """One project's card on the Projects page: its history expander's widget key, the
-    project's theme and name (to look its history up), its title and the card's Markdown."""
+    """One project's card on the Projects page: the project's theme and name (to look its
+    history up), its title and the card's HTML."""
 
-    key: str
     theme: str
     project: str
     title: str
-    markdown: str
+    html: str
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,11 @@ class ShownGroup:
     count: int
     cards: list[ShownCard]
     more: int
+
+    @property
+    def html(self) -> str:
+        """The group's cards, one above the other, as one HTML block."""
+        return f'<div class="emss-cards">{"".join(card.html for card in self.cards)}</div>'
 
 
 @dataclass(frozen=True)
@@ -225,28 +232,25 @@ def listing(frame: pd.DataFrame, quarter: Quarter, comparison: Quarter, cards: i
         shown = []
         for row in drawn:
             made = card(row, comparison)
-            key = f"projects_history_{row['theme']}_{row['project_key']}"
-            shown.append(
-                ShownCard(key, row["theme"], row["project"], made.title, made.markdown(quarter))
-            )
+            shown.append(ShownCard(row["theme"], row["project"], made.title, made.html(quarter)))
         more = len(group.projects) - len(drawn)
         groups.append(ShownGroup(group.label, len(group.projects), shown, more))
     csv = to_csv(frame[RECORD_FIELDS])
     return Listing(len(frame), groups, table(frame), csv)
 
 
-def history_lines(rows: pd.DataFrame) -> list[tuple[str, str]]:
-    """A project's ``history`` as (heading, update) pairs, newest quarter first: heading
-    "2023/24 Q3 · ● Complete" (with "· Illustrative" where generated), the update or
-    "No update given."."""
+def history_html(rows: pd.DataFrame) -> str:
+    """A project's ``history`` as HTML, newest quarter first: a paragraph a quarter, headed
+    "2023/24 Q3 · ● Complete" (with "· Illustrative" where generated), then its update or
+    "No update given."; every text escaped."""
     out = []
     for row in reversed(rows.to_dict("records")):
         heading = f"{row['quarter']} · {words_label(row['status'])}"
         if row["illustrative"]:
             heading += " · Illustrative"
-        update = row["update"]
-        out.append((heading, "No update given." if _blank(update) else markdown_literal(update)))
-    return out
+        update = "No update given." if _blank(row["update"]) else str(row["update"])
+        out.append(f"<p><strong>{html.escape(heading)}</strong><br>{html.escape(update)}</p>")
+    return f'<div class="emss-card">{"".join(out)}</div>'
 
 
 TABLE_COLUMNS = {

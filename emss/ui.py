@@ -90,6 +90,10 @@ DEBT_TABLE = f"{STACKED} emss-debt"  # the Debt page's movements: the note under
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}
 .emss-caption {{ font-size: 0.875rem; color: #505A5F; margin: 0 0 0.5rem; }}
+.emss-cards {{ display: flex; flex-direction: column; gap: 1rem; }}
+.emss-card {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 1rem; }}
+.emss-card p {{ margin: 0 0 0.75rem; }}
+.emss-card p:last-child {{ margin: 0; }}
 .emss-details {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; }}
 .emss-details summary {{ padding: 0.5rem 1rem; cursor: pointer; }}
 .emss-details[open] {{ padding: 0 1rem 1rem; }}

@@ -57,17 +57,20 @@ for group in shown.groups:
     st.header(f"{group.label}: {group.count}", divider="gray")
     if group.more:
         st.caption(f"{group.more:,} more in the table at the end.")
-    for card in group.cards:
-        with st.container(border=True):
-            st.markdown(card.markdown)
-            history = st.expander(
-                f"History of {card.title}, quarter by quarter", key=card.key, on_change="rerun"
-            )
-            with history:
-                if history.open:
-                    rows = projects.history(ui.database(), card.theme, card.project)
-                    for heading, update in projects_view.history_lines(rows):
-                        st.markdown(f"**{heading}**  \n{update}")
+    st.html(group.html)  # a theme's cards in one element: the page redraws fast
+
+st.header("A project's history", divider="gray")
+cards = {f"{card.title} — {group.label}": card for group in shown.groups for card in group.cards}
+chosen = st.selectbox(
+    "History of a project, quarter by quarter",
+    list(cards),
+    index=None,
+    placeholder="Choose a project",
+    key="projects_history",
+)
+if chosen is not None:  # read from the store only when asked for
+    card = cards[chosen]
+    st.html(projects_view.history_html(projects.history(ui.database(), card.theme, card.project)))
 
 st.header("All projects shown, as a table", divider="gray")
 ui.data_table(
