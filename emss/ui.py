@@ -302,10 +302,16 @@ DATASET = "figures"
 def _drawable(prepared: PreparedChart | None) -> Drawable | None:
     if prepared is None:
         return None
-    spec = {key: value for key, value in prepared.spec.items() if key != "data"}
-    spec["data"] = {"name": DATASET}
-    rows = pd.DataFrame(prepared.spec["data"]["values"])
-    return Drawable(prepared, spec, convert_anything_to_arrow_bytes(rows))
+    return Drawable(prepared, *_data_apart(prepared.spec))
+
+
+def _data_apart(spec: dict) -> tuple[dict, bytes]:
+    """A spec with its inline rows named DATASET instead, and those rows as Arrow bytes: a
+    chart drawn again from a spec equal but for its data keeps its view and swaps the data."""
+    named = {key: value for key, value in spec.items() if key not in ("data", "width")}
+    named["data"] = {"name": DATASET}
+    rows = pd.DataFrame(spec["data"]["values"])
+    return named, convert_anything_to_arrow_bytes(rows)
 
 
 # Keyed on the store and its targets (report.inputs_version): a new snapshot or new targets,
@@ -329,6 +335,21 @@ def _inputs(filters: Filters) -> tuple:
 def written_report(filters: Filters) -> Report:
     """The report for the filters (``report.build_report``); raises what that raises."""
     return _written(*_inputs(filters))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _report_charts(
+    _db: Database, inputs: tuple, quarter: Quarter, partners: tuple[str, ...], comparison: str
+) -> dict[str, tuple[dict, bytes]]:
+    from emss import report_render
+    from emss.report_model import Chart
+
+    built = _written(_db, inputs, quarter, partners, comparison)
+    return {
+        part.key: _data_apart(part.spec)
+        for part in report_render.preview_parts(built)
+        if isinstance(part, Chart)
+    }
 
 
 # Word and HTML files hold the charts as pictures: they are drawn in a process of their own
@@ -580,11 +601,12 @@ def show_chart(chart: Drawable, name: str) -> None:
     csv_download("Download CSV", chart.prepared.csv, f"{name}.csv", key=f"download_{name}")
 
 
-def report_chart(chart: Chart) -> None:
+def report_chart(chart: Chart, filters: Filters) -> None:
     """A chart of the report as the Report page previews it, drawn by the browser at the
-    page's width (its title and data table are in the report's text around it)."""
-    spec = {key: value for key, value in chart.spec.items() if key != "width"}
-    st.vega_lite_chart(spec, width="stretch", alt=chart.named)
+    page's width (its title and data table are in the report's text around it), its data
+    apart from its spec as on the other pages."""
+    spec, data = _report_charts(*_inputs(filters))[chart.key]
+    st.vega_lite_chart({**spec, "datasets": {DATASET: data}}, width="stretch", alt=chart.named)
 
 
 # --- figures ---------------------------------------------------------------------------

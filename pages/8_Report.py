@@ -49,4 +49,4 @@ with st.container(border=True):
         if isinstance(part, str):
             st.html(f'<div class="emss-report">{part}</div>')
         else:
-            ui.report_chart(part)
+            ui.report_chart(part, filters)
