@@ -19,15 +19,21 @@ starts; a value that cannot be used falls back to the default with a note saying
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import gc
+import threading
+import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from emss import compare, ingest, projects, projects_view, tables
@@ -169,7 +175,38 @@ WIDGET_RANGE = "emss_filter_range"
 
 @st.cache_resource(show_spinner=False)
 def _database(root: str) -> Database:
-    return Database(Store(root))
+    db = Database(Store(root))
+    if runtime.exists():  # a server (not a test's AppTest): keep the store loaded
+        _keep_loaded(db)
+    return db
+
+
+STORE_POLL_SECONDS = 0.1  # how soon a server notices a commit, whoever made it
+
+
+def _keep_loaded(db: Database) -> None:
+    """A daemon thread that loads the store into DuckDB as soon as a commit changes it
+    (from this server, another or the command line), so that the first visitor after it
+    does not wait for the load (50 ms on the bundled store, more on a long history). A
+    store it cannot read is left for the next page to report. The thread holds the Database
+    weakly, and ends with it."""
+
+    def watch(held: weakref.ref[Database], seen: tuple) -> None:
+        while True:
+            time.sleep(STORE_POLL_SECONDS)
+            db = held()
+            if db is None:
+                return
+            if (now := db.version) != seen:
+                seen = now
+                with contextlib.suppress(StoreError, duckdb.Error, OSError):
+                    db.refresh()
+            del db  # not kept alive while asleep
+
+    loader = threading.Thread(
+        target=watch, args=(weakref.ref(db), db.version), name="emss-store-loader", daemon=True
+    )
+    loader.start()
 
 
 def database() -> Database:
