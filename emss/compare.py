@@ -348,14 +348,20 @@ def for_whole(rows: pd.DataFrame, *, sums: bool = True) -> pd.DataFrame:
 
 def prefer_whole(frame: pd.DataFrame) -> pd.DataFrame:
     """The "EMSS as a whole" view of a summary made for every partner: per metric, the rows
-    ``for_whole`` picks, or the EMSS row alone (to say it was not reported)."""
-    import pandas as pd
-
-    keep = []
-    for _, rows in frame.groupby("metric", sort=False):
-        chosen = for_whole(rows)
-        keep.append(chosen if not chosen.empty else rows[rows["partner"] == WHOLE])
-    return pd.concat(keep, ignore_index=True)
+    ``for_whole`` picks, or the EMSS row alone (to say it was not reported); metrics in the
+    order they come. Column-wise rather than a metric at a time: 3 ms against 27."""
+    present = frame["value"].notna()
+    whole = frame["partner"] == WHOLE
+    metric = frame["metric"]
+    whole_reported = (present & whole).groupby(metric, sort=False).transform("any")
+    parts_reported = (present & ~whole).groupby(metric, sort=False).transform("any")
+    keep = (
+        (present & whole)
+        | (~whole_reported & present)
+        | (~(whole_reported | parts_reported) & whole)
+    )
+    rank = metric.map({name: i for i, name in enumerate(metric.unique())})
+    return frame[keep].iloc[rank[keep].to_numpy().argsort(kind="stable")].reset_index(drop=True)
 
 
 def biggest_changes(frame: pd.DataFrame, which: str, n: int = 5) -> pd.DataFrame:

@@ -161,6 +161,9 @@ def html_table(frame: pd.DataFrame, label: str) -> str:
     )
 
 
+STACKED = "emss-stacked"  # the CSS class of a table read a block per row on a phone (ui.PAGE_CSS)
+
+
 def captioned(body: str, caption: str = "", css_class: str = "") -> str:
     """HTML ``body`` under ``caption`` (plain text, escaped; none when empty), in a block of
     ``css_class``: one element where a caption and a table were two."""
@@ -183,15 +186,15 @@ def notes_html(notes: Sequence[tuple[str, str]], about: str) -> str:
 
 def chart_notes(text: ChartText, table: pd.DataFrame) -> str:
     """A chart's caption, then a disclosure ("Data table and description") holding its
-    description and its data table; the table leaves out its columns of plain numbers,
-    which repeat a written one (the CSV keeps them)."""
+    description and its data table (a block per row on a phone); the table leaves out its
+    columns of plain numbers, which repeat a written one (the CSV keeps them)."""
     figures = html_table(
         table.select_dtypes(exclude="number"), f"Figures of the chart: {text.title}"
     )
     return (
         f'<p class="emss-caption">{html.escape(text.caption)}</p>'
         '<details class="emss-details"><summary>Data table and description</summary>'
-        f"<p>{html.escape(text.description)}</p>{figures}</details>"
+        f'<p>{html.escape(text.description)}</p><div class="{STACKED}">{figures}</div></details>'
     )
 
 

@@ -50,6 +50,7 @@ from emss.filters import (
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store, StoreError
+from emss.tables import STACKED
 from emss.targets import Target, TargetsError, load_targets
 from emss.text import markdown_literal
 from emss.ui_signin import editor, guard_uploads
@@ -89,9 +90,8 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 #   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
 #   debt movements, History's) read as one block per row, their values in a line.
 OVERVIEW_TILE_WIDTH = 184  # pixels: three a row beside the summary at 1440 px (two on a phone)
-# How a static table is laid out on a phone (``static_table``'s ``layout``, a CSS class):
+# How a static table is laid out on a phone: ``static_table``'s ``layout`` (a CSS class).
 GLANCE = "emss-glance"  # an area's glance table: its short columns kept whole
-STACKED = "emss-stacked"  # a block per row
 DEBT_TABLE = f"{STACKED} emss-debt"  # the Debt page's movements: the note under the values
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}

@@ -268,3 +268,20 @@ def test_percentage_changes_are_written_with_one_decimal():
 )
 def test_a_charts_change_in_words_follows_the_one_rule(kwargs, text):
     assert compare.change_words("LCC", 144, 135, "count", "lower", "2023/24 Q2", **kwargs) == text
+
+
+def test_the_whole_view_takes_the_emss_figure_else_the_councils_else_says_none():
+    frame = pd.DataFrame(
+        {
+            "metric": ["rate", "count", "rate", "count", "none", "count", "none"],
+            "partner": ["LCC", "LCC", "NCC", "EMSS", "LCC", "NCC", "EMSS"],
+            "value": [95.0, 10.0, 96.0, 30.0, None, 20.0, None],
+        }
+    )
+    shown = compare.prefer_whole(frame)
+    assert list(zip(shown["metric"], shown["partner"], strict=True)) == [
+        ("rate", "LCC"),  # no EMSS figure: the councils' own, in the order they came
+        ("rate", "NCC"),
+        ("count", "EMSS"),  # the EMSS figure, not its parts
+        ("none", "EMSS"),  # nothing reported: the EMSS row, to say so
+    ]
