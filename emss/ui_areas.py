@@ -172,7 +172,7 @@ def _area(root: str, version: tuple, area: str, filters: Filters) -> AreaFigures
     whose = glance["For"].unique()
     return AreaFigures(
         rows=rows,
-        by_metric={key: rows[rows["metric"] == key] for key in keys},
+        by_metric=dict(tuple(rows.groupby("metric", sort=False))),  # 1 ms; a filter a key: 9
         table=glance.drop(columns="For") if len(whose) == 1 else glance,
         glance_csv=to_csv(glance),
         whose=whose[0] if len(whose) == 1 else None,
