@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 import streamlit as st
-from streamlit import runtime
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from emss import compare, ingest, projects, projects_view, tables
@@ -173,11 +172,12 @@ WIDGET_RANGE = "emss_filter_range"
 # --- data ------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False)
+# A server has one store folder; a process running many (the tests) keeps the last few, and
+# the loader of a store let go ends with it.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _database(root: str) -> Database:
     db = Database(Store(root))
-    if runtime.exists():  # a server (not a test's AppTest): keep the store loaded
-        _keep_loaded(db)
+    _keep_loaded(db)
     return db
 
 
@@ -197,9 +197,9 @@ def _keep_loaded(db: Database) -> None:
             db = held()
             if db is None:
                 return
-            if (now := db.version) != seen:
-                seen = now
-                with contextlib.suppress(StoreError, duckdb.Error, OSError):
+            with contextlib.suppress(StoreError, duckdb.Error, OSError):
+                if (now := db.version) != seen:
+                    seen = now
                     db.refresh()
             del db  # not kept alive while asleep
 
