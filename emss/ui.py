@@ -23,7 +23,6 @@ import contextlib
 import functools
 import gc
 import threading
-import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -182,6 +181,17 @@ def _database(root: str) -> Database:
 
 
 STORE_POLL_SECONDS = 0.1  # how soon a server notices a commit, whoever made it
+_loaders: list[threading.Thread] = []
+_stop_loading = threading.Event()
+
+
+@atexit.register
+def _stop_loaders() -> None:
+    """At exit, let a load under way finish and the loaders end (a thread stopped inside
+    DuckDB makes its bindings report leaks)."""
+    _stop_loading.set()
+    for loader in _loaders:
+        loader.join(timeout=10)
 
 
 def _keep_loaded(db: Database) -> None:
@@ -192,8 +202,7 @@ def _keep_loaded(db: Database) -> None:
     weakly, and ends with it."""
 
     def watch(held: weakref.ref[Database], seen: tuple) -> None:
-        while True:
-            time.sleep(STORE_POLL_SECONDS)
+        while not _stop_loading.wait(STORE_POLL_SECONDS):
             db = held()
             if db is None:
                 return
@@ -207,6 +216,7 @@ def _keep_loaded(db: Database) -> None:
         target=watch, args=(weakref.ref(db), db.version), name="emss-store-loader", daemon=True
     )
     loader.start()
+    _loaders.append(loader)
 
 
 def database() -> Database:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT, static_tables
+from tests.conftest import REPO_ROOT, shown_html_text, static_tables
 
 APP = str(REPO_ROOT / "app.py")
 UPLOAD = "pages/9_Upload.py"
@@ -57,9 +57,11 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 
 def has_text(at: AppTest, needle: str) -> bool:
-    """Whether any message, heading, caption or markdown on the page contains ``needle``."""
+    """Whether any message, heading, caption, markdown or static HTML block on the page
+    contains ``needle``."""
     kinds = ("markdown", "caption", "info", "warning", "error", "success", "header", "title")
-    return any(needle in text for kind in kinds for text in texts(at, kind))
+    written = [text for kind in kinds for text in texts(at, kind)] + shown_html_text(at)
+    return any(needle in text for text in written)
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:

@@ -56,7 +56,7 @@ def test_a_projects_file_alone_is_previewed_stored_and_shown_on_the_projects_pag
     assert has_text(
         at, "Since the last Joint Committee, the Office move project has been completed."
     )
-    assert has_text(at, "**Update:** Moved in January")
+    assert has_text(at, "Update: Moved in January")
     at.switch_page("app.py").run()
     assert at.selectbox(key="emss_filter_quarter").value == Q4
 
