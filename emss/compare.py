@@ -331,37 +331,31 @@ def format_date(created: str, *, time: bool = False) -> str:
 # --- what a view shows and what moved most ----------------------------------------------
 
 
-def for_whole(rows: pd.DataFrame, *, sums: bool = True) -> pd.DataFrame:
-    """The one "EMSS as a whole" rule: of one metric's rows, the figures that speak for EMSS
-    as a whole. The EMSS figure when there is one, else the parts' figures (a rate reported
-    only per council), else none. With ``sums=False`` an EMSS figure that is only the sum of
-    the parts gives way to the parts themselves (the report states who contributed what)."""
-    present = rows[rows["value"].notna()]
-    whole = present[present["partner"] == WHOLE]
-    if not sums:
-        whole = whole[whole["origin"] != "summed"]
-    if not whole.empty:
-        return whole
-    parts = present[present["partner"] != WHOLE]
-    return parts if not parts.empty else present
+def for_whole(rows: Sequence[Mapping], *, sums: bool = True) -> list[Mapping]:
+    """The one "EMSS as a whole" rule: of one metric's rows (records of a summary), the
+    figures that speak for EMSS as a whole. The EMSS figure when there is one, else the
+    parts' figures (a rate reported only per council), else none. With ``sums=False`` an
+    EMSS figure that is only the sum of the parts gives way to the parts themselves (the
+    report states who contributed what). Plain Python: a few rows, asked once a metric."""
+    present = [row for row in rows if not missing(row["value"])]
+    whole = [
+        row for row in present if row["partner"] == WHOLE and (sums or row["origin"] != "summed")
+    ]
+    return whole or [row for row in present if row["partner"] != WHOLE] or present
 
 
 def prefer_whole(frame: pd.DataFrame) -> pd.DataFrame:
     """The "EMSS as a whole" view of a summary made for every partner: per metric, the rows
     ``for_whole`` picks, or the EMSS row alone (to say it was not reported); metrics in the
-    order they come. Column-wise rather than a metric at a time: 3 ms against 27."""
-    present = frame["value"].notna()
-    whole = frame["partner"] == WHOLE
-    metric = frame["metric"]
-    whole_reported = (present & whole).groupby(metric, sort=False).transform("any")
-    parts_reported = (present & ~whole).groupby(metric, sort=False).transform("any")
-    keep = (
-        (present & whole)
-        | (~whole_reported & present)
-        | (~(whole_reported | parts_reported) & whole)
-    )
-    rank = metric.map({name: i for i, name in enumerate(metric.unique())})
-    return frame[keep].iloc[rank[keep].to_numpy().argsort(kind="stable")].reset_index(drop=True)
+    order they come."""
+    by_metric: dict[str, list[dict]] = {}
+    for position, row in enumerate(frame.to_dict("records")):
+        by_metric.setdefault(row["metric"], []).append({**row, "position": position})
+    keep = []
+    for rows in by_metric.values():
+        chosen = for_whole(rows) or [row for row in rows if row["partner"] == WHOLE]
+        keep += [row["position"] for row in chosen]
+    return frame.iloc[keep].reset_index(drop=True)
 
 
 def biggest_changes(frame: pd.DataFrame, which: str, n: int = 5) -> pd.DataFrame:

@@ -215,7 +215,7 @@ def stated(rows: list[dict]) -> list[dict]:
     """The figures a paragraph states for one metric (``compare.for_whole``): the EMSS
     figure when EMSS itself gave it (or it is calculated from figures given), otherwise each
     partner's."""
-    return [rows[i] for i in compare.for_whole(pd.DataFrame(rows), sums=False).index]
+    return compare.for_whole(rows, sums=False)
 
 
 def _size(words: dict, difference: float, unit: str, *, exact: bool = False) -> str:
