@@ -188,10 +188,6 @@ class Database:
     def version(self) -> tuple[int, int, int]:
         return self.store.version()
 
-    def refresh(self) -> None:
-        """Load the store's newest version now, if a commit changed it since the last query."""
-        self._cursor().close()
-
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         version = self.store.version()
         with self._lock:

@@ -19,17 +19,13 @@ starts; a value that cannot be used falls back to the default with a note saying
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import gc
-import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
@@ -171,52 +167,9 @@ WIDGET_RANGE = "emss_filter_range"
 # --- data ------------------------------------------------------------------------------
 
 
-# A server has one store folder; a process running many (the tests) keeps the last few, and
-# the loader of a store let go ends with it.
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False)
 def _database(root: str) -> Database:
-    db = Database(Store(root))
-    _keep_loaded(db)
-    return db
-
-
-STORE_POLL_SECONDS = 0.1  # how soon a server notices a commit, whoever made it
-_loaders: list[threading.Thread] = []
-_stop_loading = threading.Event()
-
-
-@atexit.register
-def _stop_loaders() -> None:
-    """At exit, let a load under way finish and the loaders end (a thread stopped inside
-    DuckDB makes its bindings report leaks)."""
-    _stop_loading.set()
-    for loader in _loaders:
-        loader.join(timeout=10)
-
-
-def _keep_loaded(db: Database) -> None:
-    """A daemon thread that loads the store into DuckDB as soon as a commit changes it
-    (from this server, another or the command line), so that the first visitor after it
-    does not wait for the load (50 ms on the bundled store, more on a long history). A
-    store it cannot read is left for the next page to report. The thread holds the Database
-    weakly, and ends with it."""
-
-    def watch(held: weakref.ref[Database], seen: tuple) -> None:
-        while not _stop_loading.wait(STORE_POLL_SECONDS):
-            db = held()
-            if db is None:
-                return
-            with contextlib.suppress(StoreError, duckdb.Error, OSError):
-                if (now := db.version) != seen:
-                    seen = now
-                    db.refresh()
-            del db  # not kept alive while asleep
-
-    loader = threading.Thread(
-        target=watch, args=(weakref.ref(db), db.version), name="emss-store-loader", daemon=True
-    )
-    loader.start()
-    _loaders.append(loader)
+    return Database(Store(root))
 
 
 def database() -> Database:

@@ -314,21 +314,3 @@ def test_one_database_answers_many_threads_at_once(bundled_db):
         thread.join()
     assert errors == []
     assert answers == [3904] * 40
-
-
-def test_a_server_loads_a_commit_from_anywhere_before_a_page_asks(store, db):
-    """The server's store loader (ui._keep_loaded) reloads DuckDB after a commit made by any
-    process, so the first visitor after it does not wait for the load."""
-    import time
-
-    from emss import ui
-
-    db.refresh()
-    loaded = db._con
-    ui._keep_loaded(db)
-    upload(store, (Q3, "EMSS", "esc_dbs_checks", 3950))
-    deadline = time.monotonic() + 10
-    while db._con is loaded and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert db._con is not loaded  # loaded with no query asked
-    assert figure(db, Q3, "EMSS", "esc_dbs_checks")["value"] == 3950
