@@ -55,28 +55,48 @@ FIRST_VIEW_GOAL = 3.0  # p95 of the first view after an upload
 COLD_START_GOAL_S = 3.0
 RSS_GOAL_MB = 300.0
 
-# Counts the script's runs and the changes to the main area: a change has been answered once
-# a run started after the click (or, for a run too quick to be drawn as running, a change of
-# what the page shows) has finished. Installed once per document.
+# Counts the script runs that finish: Streamlit ends every run with a ForwardMsg holding
+# ``script_finished`` (field 6, a varint) and the run's metadata, and a change has been
+# answered once such a message has come after its click (the message's top-level fields are
+# read; only short messages are looked at). The websocket already exists when this is
+# installed, so its listener is added at the next message the page sends (the click's rerun
+# request). A run's state attribute or a change on screen is no sure sign: a quick run that
+# draws the same page (a council's view of EMSS-wide figures) leaves neither, and a change on
+# screen can come before the run has ended. Installed once per document.
 _WATCH_JS = """
 () => {
-  if (window.emssRuns !== undefined) return;
-  window.emssRuns = 0;
-  window.emssChanges = 0;
-  const app = document.querySelector('[data-testid="stApp"]');
-  // Every change of the script's state counts: a run quicker than the observer's callback
-  // is already over when it looks, and a run that changes nothing on screen leaves no other
-  // trace (waiting for "running" then waited for ever).
-  new MutationObserver(records => { window.emssRuns += records.length; }).observe(
-    app, {attributes: true, attributeFilter: ['data-test-script-state']});
-  new MutationObserver(() => { window.emssChanges += 1; }).observe(
-    document.querySelector('[data-testid="stMain"]'),
-    {childList: true, subtree: true, characterData: true});
+  if (window.emssFinished !== undefined) return;
+  window.emssFinished = 0;
+  const varint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  const finishesRun = bytes => {
+    for (let at = 0, tag, length; at < bytes.length;) {
+      [tag, at] = varint(bytes, at);
+      if (tag === 0x30) return true;
+      if ((tag & 7) === 0) [, at] = varint(bytes, at);
+      else if ((tag & 7) === 2) { [length, at] = varint(bytes, at); at += length; }
+      else return false;
+    }
+    return false;
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (!this.emssWatched) {
+      this.emssWatched = true;
+      this.addEventListener('message', event => {
+        if (event.data instanceof ArrayBuffer && event.data.byteLength < 256
+            && finishesRun(new Uint8Array(event.data))) window.emssFinished += 1;
+      });
+    }
+    return send.call(this, data);
+  };
 }
 """
 _SETTLED_JS = f"""
-([runs, changes]) => (window.emssRuns > runs || window.emssChanges > changes)
-  && ({IDLE_JS})() && ({CHARTS_DRAWN_JS})()
+(finished) => window.emssFinished > finished && ({IDLE_JS})() && ({CHARTS_DRAWN_JS})()
 """
 
 
@@ -110,7 +130,7 @@ def timed(page, change: Change) -> float:
     page.evaluate(_WATCH_JS)
     if change.opening is not None:
         change.opening()
-    before = page.evaluate("() => [window.emssRuns, window.emssChanges]")
+    before = page.evaluate("() => window.emssFinished")
     start = time.perf_counter()
     change.click()
     page.wait_for_function(_SETTLED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS)
