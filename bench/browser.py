@@ -13,7 +13,8 @@ For a store: ``streamlit run app.py`` over a copy of it and ``streamlit run benc
   keyed on the store's version, so all miss), then a partner change;
 - the server's resident memory after all of it.
 
-Settled means what a person sees: the script has finished (the status widget gone), every
+Settled means what a person sees: the script has finished (Streamlit's ``script_finished``
+message has come after the click and the status widget is gone), every
 visible chart is drawn (vega-embed's canvas or SVG present and sized) and the browser is idle
 (``requestIdleCallback``). Every fourth product change is followed by a change on the bare
 page, so the floor is measured in the same minutes; figures are reported as ratios to it.
