@@ -222,6 +222,11 @@ class Listing:
     table: pd.DataFrame
     csv: str
 
+    @property
+    def cards_by_name(self) -> dict[str, ShownCard]:
+        """Every card drawn, by the name a picker shows: "project — theme"."""
+        return {f"{c.title} — {group.label}": c for group in self.groups for c in group.cards}
+
 
 def listing(frame: pd.DataFrame, quarter: Quarter, comparison: Quarter, cards: int) -> Listing:
     """The Projects page's list of the projects in ``frame`` (records of ``changes``)."""

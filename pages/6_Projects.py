@@ -60,7 +60,7 @@ for group in shown.groups:
     st.html(group.html)  # a theme's cards in one element: the page redraws fast
 
 st.header("A project's history", divider="gray")
-cards = {f"{card.title} — {group.label}": card for group in shown.groups for card in group.cards}
+cards = shown.cards_by_name
 chosen = st.selectbox(
     "History of a project, quarter by quarter",
     list(cards),
