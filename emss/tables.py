@@ -161,7 +161,10 @@ def html_table(frame: pd.DataFrame, label: str) -> str:
     )
 
 
-STACKED = "emss-stacked"  # the CSS class of a table read a block per row on a phone (ui.PAGE_CSS)
+# How a static table is laid out on a phone (a CSS class, ui.PAGE_CSS):
+GLANCE = "emss-glance"  # an area's glance table: its short columns kept whole
+STACKED = "emss-stacked"  # a block per row
+DEBT_TABLE = f"{STACKED} emss-debt"  # the Debt page's movements: the note under the values
 
 
 def captioned(body: str, caption: str = "", css_class: str = "") -> str:

@@ -44,7 +44,6 @@ from emss.filters import (
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store, StoreError
-from emss.tables import STACKED
 from emss.targets import Target, TargetsError, load_targets
 from emss.text import markdown_literal
 from emss.ui_signin import editor, guard_uploads
@@ -84,9 +83,6 @@ AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().
 #   it differs by row, Value, Change, Trend) keeps its short columns whole; wider tables (the
 #   debt movements, History's) read as one block per row, their values in a line.
 OVERVIEW_TILE_WIDTH = 184  # pixels: three a row beside the summary at 1440 px (two on a phone)
-# How a static table is laid out on a phone: ``static_table``'s ``layout`` (a CSS class).
-GLANCE = "emss-glance"  # an area's glance table: its short columns kept whole
-DEBT_TABLE = f"{STACKED} emss-debt"  # the Debt page's movements: the note under the values
 PAGE_CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ opacity: 1; color: #505A5F; }}
 .emss-caption {{ font-size: 0.875rem; color: #505A5F; margin: 0 0 0.5rem; }}
@@ -337,6 +333,12 @@ def written_report(filters: Filters) -> Report:
     return _written(*_inputs(filters))
 
 
+def report_charts(filters: Filters) -> dict[str, tuple[dict, bytes]]:
+    """The report's charts for the filters by key, each its spec and its rows apart
+    (``_data_apart``), prepared once per report: what ``report_chart`` draws."""
+    return _report_charts(*_inputs(filters))
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _report_charts(
     _db: Database, inputs: tuple, quarter: Quarter, partners: tuple[str, ...], comparison: str
@@ -543,7 +545,7 @@ def follow_latest_quarter() -> None:
 
 def static_table(frame: pd.DataFrame, label: str, *, layout: str = "", caption: str = "") -> None:
     """A table of text shown whole (``tables.html_table``), ``caption`` above it, in one
-    element; ``layout`` (GLANCE, STACKED, DEBT_TABLE) is how it is laid out on a phone."""
+    element; ``layout`` (tables.GLANCE, STACKED, DEBT_TABLE) is how it is laid out on a phone."""
     st.html(tables.captioned(tables.html_table(frame, label), caption, layout))
 
 
@@ -601,11 +603,11 @@ def show_chart(chart: Drawable, name: str) -> None:
     csv_download("Download CSV", chart.prepared.csv, f"{name}.csv", key=f"download_{name}")
 
 
-def report_chart(chart: Chart, filters: Filters) -> None:
+def report_chart(chart: Chart, prepared: Mapping[str, tuple[dict, bytes]]) -> None:
     """A chart of the report as the Report page previews it, drawn by the browser at the
     page's width (its title and data table are in the report's text around it), its data
-    apart from its spec as on the other pages."""
-    spec, data = _report_charts(*_inputs(filters))[chart.key]
+    apart from its spec as on the other pages (``prepared``: ``report_charts``)."""
+    spec, data = prepared[chart.key]
     st.vega_lite_chart({**spec, "datasets": {DATASET: data}}, width="stretch", alt=chart.named)
 
 

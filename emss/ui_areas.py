@@ -24,7 +24,6 @@ from emss.projects import ProjectCounts
 from emss.quarters import Quarter
 from emss.targets import Target
 from emss.ui import (
-    GLANCE,
     STATE_FILTERS,
     Drawable,
     _database,
@@ -210,7 +209,7 @@ def area_view(area: str, filters: Filters) -> None:
     static_table(
         figures.table,
         f"Every {area} figure for {filters.quarter}",
-        layout=GLANCE,
+        layout=tables.GLANCE,
         caption=(
             (f"Figures for {partner_name(figures.whose)}, " if figures.whose else "Figures for ")
             + f"{filters.quarter.label}, compared with the {filters.comparison_label} "

@@ -30,7 +30,7 @@ st.header("Snapshots")
 ui.static_table(  # a block per row on a phone
     tables.snapshots_shown(snapshots),
     "Every snapshot, newest first",
-    layout=ui.STACKED,
+    layout=tables.STACKED,
 )
 ui.csv_download(
     "Download the snapshots (CSV, with each file's SHA-256)",
@@ -108,7 +108,7 @@ else:
     ui.static_table(
         tables.revisions_shown(history),
         f"Every value of {metric.label} ({partner}) for {quarter}, oldest first",
-        layout=ui.STACKED,
+        layout=tables.STACKED,
     )
     ui.csv_download(
         "Download CSV",

@@ -39,7 +39,7 @@ else:
     ui.static_table(
         shown.table.drop(columns=debt.AMOUNT),
         f"Debt movements by council, collector and sector, {filters.quarter}",
-        layout=ui.DEBT_TABLE,
+        layout=tables.DEBT_TABLE,
     )
     ui.csv_download(
         "Download CSV", shown.csv, f"debt-{filters.quarter.slug}.csv", key="download_debt_table"

@@ -44,9 +44,10 @@ st.caption(
 
 st.markdown("**The report as it will read**")
 st.html(report_render.PREVIEW_STYLE)
+charts = ui.report_charts(filters)
 with st.container(border=True):
     for part in report_render.preview_parts(built):
         if isinstance(part, str):
             st.html(f'<div class="emss-report">{part}</div>')
         else:
-            ui.report_chart(part, filters)
+            ui.report_chart(part, charts)
