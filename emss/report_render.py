@@ -251,9 +251,13 @@ _PREVIEW_STYLE = """
 .emss-report .num { text-align: right; white-space: nowrap; }
 .emss-report tr.total th, .emss-report tr.total td { font-weight: bold; }
 .emss-report figure img, .emss-report figure svg { max-width: 100%; height: auto; }
-/* On a phone, long words and figures wrap inside their cells rather than widen the page. */
-.emss-report th, .emss-report td { overflow-wrap: anywhere; }
-@media (max-width: 640px) { .emss-report .num { white-space: normal; } }
+/* A word breaks only when longer than its cell ("not stated" stays whole on a wide screen);
+   on a phone, long words and figures wrap inside their cells rather than widen the page. */
+.emss-report th, .emss-report td { overflow-wrap: break-word; }
+@media (max-width: 640px) {
+  .emss-report th, .emss-report td { overflow-wrap: anywhere; }
+  .emss-report .num { white-space: normal; }
+}
 .emss-report figcaption, .emss-report .figure-title { font-weight: bold; }
 """
 
