@@ -180,11 +180,7 @@ def notes_html(notes: Sequence[tuple[str, str]], about: str) -> str:
     lines = [
         f"<strong>Note, {html.escape(whose)}:</strong> {html.escape(note)}" for whose, note in notes
     ]
-    return (
-        '<div class="emss-caption">'
-        + "".join(f"<p>{line}</p>" for line in [*lines, html.escape(about)])
-        + "</div>"
-    )
+    return "".join(f'<p class="emss-caption">{line}</p>' for line in [*lines, html.escape(about)])
 
 
 def chart_notes(text: ChartText, table: pd.DataFrame) -> str:
