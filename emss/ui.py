@@ -2,13 +2,16 @@
 
 With ``ui_areas`` (the area and Debt pages' pieces) and ``ui_signin`` (sign-in), the only
 modules in ``emss`` that import streamlit; what they lay out comes from plain modules
-(``filters``, ``tables``, ``charts``, ``debt``, ``report``). A page starts with::
+(``filters``, ``tables``, ``charts``, ``debt``, ``report``). A page of figures is::
 
-    filters = ui.page_setup("ESC")
+    def draw(filters: Filters) -> None: ...
 
-which sets the page up, draws the navigation and the filters in the sidebar, shows where the
-figures come from and whether any are illustrative, and stops with a plain sentence when the
-store holds nothing to show.
+    ui.filtered_page("Debt collection", draw)
+
+which sets the page up, shows where the figures come from, and draws the navigation, the
+filters in the sidebar, whether any figure is illustrative and ``draw(filters)`` in one
+fragment: a filter change reruns only that. It stops with a plain sentence when the store
+holds nothing to show. A page without the filters starts with ``ui.page_setup(title)``.
 
 The filters are kept in one non-widget session key (so they survive a change of page, when
 Streamlit drops the state of widgets the new page has not drawn yet) and written to the URL
@@ -49,6 +52,8 @@ from emss.text import markdown_literal
 from emss.ui_signin import editor, guard_uploads
 
 if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
     from emss.report import Chart, Report
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -395,48 +400,82 @@ def targets() -> dict[str, Target]:
 # --- the page frame --------------------------------------------------------------------
 
 
-def page_setup(title: str, *, filters: bool = True, name_view: bool = False) -> Filters | None:
-    """Set the page up; return the shared filters (None when ``filters`` is False).
+def page_setup(title: str) -> None:
+    """Set up a page without the filters (upload, history, definitions): the navigation,
+    the provenance and the title. It runs on an empty store too."""
+    _frame_without_filters(title, _page_frame(title))
 
-    Draws the navigation, the provenance and, on pages that show figures (``filters``), the
-    filters and the illustrative-data banner; ``name_view`` adds the partner view and the
-    quarter to the heading. With ``filters=True`` and nothing in the
-    store, says so and stops the page; pages without filters (upload, history) still run
-    on an empty store.
-    """
-    st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
-    _freeze_start_up_objects()
-    st.html(PAGE_CSS)
-    try:  # a damaged store or a bad setting: one sentence on every page, no traceback
-        guard_uploads(editor_session=editor() is not None)
-        quarters = quarters_with_data()
-    except (StoreError, ingest.SettingError) as error:
-        st.error(str(error), icon=":material/error:")
-        st.stop()
-    current = _current_filters(quarters) if quarters else None
-    navigation = st.sidebar.container()  # drawn first, filled once the filters are known
-    chosen = _filter_widgets(current, quarters) if filters and current else None
-    if chosen is not None:
-        st.session_state[STATE_FILTERS] = current = chosen
-        params = chosen.params()
-        if any(st.query_params.get(name) != value for name, value in params.items()):
-            st.query_params.update(params)  # a message to the browser: only on a change
-    with navigation:
-        _navigation(current)
+
+def _frame_without_filters(title: str, quarters: list[Quarter]) -> None:
+    with st.sidebar:
+        _navigation(_current_filters(quarters) if quarters else None)
     _provenance()
-    named = chosen is not None and name_view
-    st.title(f"{title}: {chosen.view_label}, {chosen.quarter}" if named else title)
-    if filters and not quarters:
+    st.title(title)
+    _link_notes()
+
+
+def _link_notes() -> None:
+    """What could not be used of the link the session was opened with, said once."""
+    for note in st.session_state.pop(STATE_FILTER_NOTES, []):
+        st.warning(markdown_literal(note), icon=":material/link_off:")
+
+
+def filtered_page(title: str, draw: Callable[[Filters], None], *, name_view: bool = False) -> None:
+    """A page of figures: set up, then the navigation, the filters and ``draw(filters)``
+    in one fragment, so that a change of filter (or of any widget ``draw`` makes) runs
+    and redraws only them, not the page's frame. ``name_view`` adds the partner view and
+    the quarter to the title. On an empty store, says so and stops."""
+    quarters = _page_frame(title)
+    if not quarters:
+        _frame_without_filters(title, quarters)
         st.info(
             "There are no figures to show yet: the data store is empty. "
             "Figures appear here once a quarter's return has been uploaded."
         )
         st.stop()
-    for note in st.session_state.pop(STATE_FILTER_NOTES, []):
-        st.warning(markdown_literal(note), icon=":material/link_off:")
-    if filters:
-        _illustrative_banner()
-    return chosen
+    sidebar_top = st.sidebar.container()  # the fragment's: navigation and filters
+    _provenance()
+    _figures(title, draw, name_view, sidebar_top)
+
+
+def _page_frame(title: str) -> list[Quarter]:
+    """What every page's full run draws first; the quarters with data (a damaged store or
+    a bad setting: one sentence, no traceback, and the page stops)."""
+    st.set_page_config(page_title=f"{title} · EMSS performance", layout="wide")
+    _freeze_start_up_objects()
+    st.html(PAGE_CSS)
+    try:
+        guard_uploads(editor_session=editor() is not None)
+        return quarters_with_data()
+    except (StoreError, ingest.SettingError) as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+
+
+@st.fragment
+def _figures(
+    title: str, draw: Callable[[Filters], None], name_view: bool, sidebar_top: DeltaGenerator
+) -> None:
+    try:  # a fragment's own run reads the store afresh: an upload may have come since
+        quarters = quarters_with_data()
+    except StoreError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    if not quarters:  # withdrawn since the page's run: the whole page says so
+        st.rerun()
+    with sidebar_top:
+        links = st.container()  # above the filters, drawn once they are known
+        chosen = _filter_widgets(_current_filters(quarters), quarters)
+        with links:
+            _navigation(chosen)
+    st.session_state[STATE_FILTERS] = chosen
+    params = chosen.params()
+    if any(st.query_params.get(name) != value for name, value in params.items()):
+        st.query_params.update(params)  # a message to the browser: only on a change
+    st.title(f"{title}: {chosen.view_label}, {chosen.quarter}" if name_view else title)
+    _link_notes()
+    _illustrative_banner()
+    draw(chosen)
 
 
 @functools.cache  # once per process: asking gc how many are frozen walks them all (~13 ms)
@@ -476,42 +515,41 @@ def _navigation(current: Filters | None) -> None:
 def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
     """The filters in the sidebar, started from ``current``; returns what they now say."""
     newest_first = list(reversed(quarters))
-    with st.sidebar:
-        st.divider()
-        st.markdown("**Filters**")
-        quarter = st.selectbox(
-            "Quarter",
-            newest_first,
-            index=newest_first.index(current.quarter),
-            format_func=lambda q: q.label,
-            key=WIDGET_QUARTER,
+    st.divider()
+    st.markdown("**Filters**")
+    quarter = st.selectbox(
+        "Quarter",
+        newest_first,
+        index=newest_first.index(current.quarter),
+        format_func=lambda q: q.label,
+        key=WIDGET_QUARTER,
+    )
+    views = list(VIEWS)
+    view = st.radio(
+        "Partner",
+        views,
+        index=views.index(current.view),
+        format_func=VIEW_LABELS.__getitem__,
+        key=WIDGET_VIEW,
+    )
+    comparisons = list(COMPARISONS)
+    comparison = st.radio(
+        "Compare with",
+        comparisons,
+        index=comparisons.index(current.comparison),
+        format_func=COMPARISONS.__getitem__,
+        key=WIDGET_COMPARISON,
+    )
+    if len(quarters) > 1:
+        first, last = st.select_slider(
+            "Quarters in the trend charts",
+            quarters,
+            value=(current.first, current.last),
+            format_func=str,
+            key=WIDGET_RANGE,
         )
-        views = list(VIEWS)
-        view = st.radio(
-            "Partner",
-            views,
-            index=views.index(current.view),
-            format_func=VIEW_LABELS.__getitem__,
-            key=WIDGET_VIEW,
-        )
-        comparisons = list(COMPARISONS)
-        comparison = st.radio(
-            "Compare with",
-            comparisons,
-            index=comparisons.index(current.comparison),
-            format_func=COMPARISONS.__getitem__,
-            key=WIDGET_COMPARISON,
-        )
-        if len(quarters) > 1:
-            first, last = st.select_slider(
-                "Quarters in the trend charts",
-                quarters,
-                value=(current.first, current.last),
-                format_func=str,
-                key=WIDGET_RANGE,
-            )
-        else:
-            first = last = quarters[0]
+    else:
+        first = last = quarters[0]
     return Filters(quarter, view, VIEW_PARTNERS[view], comparison, first, last)
 
 

@@ -33,7 +33,7 @@ from emss.ui import (
     csv_download,
     database,
     figure_tiles,
-    page_setup,
+    filtered_page,
     partner_name,
     show_chart,
     static_table,
@@ -192,8 +192,7 @@ def metric_trend(
 
 def area_page(area: str) -> None:
     """An area's page: set up under the area's title, then every figure of the area."""
-    filters = page_setup(database().catalogue.area_title(area))
-    area_view(area, filters)
+    filtered_page(database().catalogue.area_title(area), functools.partial(area_view, area))
 
 
 def area_view(area: str, filters: Filters) -> None:

@@ -9,7 +9,7 @@ from emss.export import to_csv
 from emss.store import StoreError
 from emss.text import markdown_literal
 
-ui.page_setup("History", filters=False)
+ui.page_setup("History")
 db = ui.database()
 catalogue = db.catalogue
 snapshots = db.store.snapshots()

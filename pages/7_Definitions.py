@@ -10,7 +10,7 @@ from emss import export, glossary, tables, ui
 from emss.catalogue import PARTNER_NAMES
 from emss.sources import config, stored
 
-ui.page_setup("Definitions", filters=False)
+ui.page_setup("Definitions")
 db = ui.database()
 catalogue = db.catalogue
 

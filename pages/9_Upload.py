@@ -23,7 +23,7 @@ from emss.sources import compute, config, stored
 from emss.store import StoreError
 from emss.text import markdown_literal
 
-ui.page_setup("Upload a quarter", filters=False)
+ui.page_setup("Upload a quarter")
 # The role is checked before any control that changes the figures exists: a page can be
 # opened by its URL, so nothing below runs for anyone who is not an editor.
 who = ui_signin.require_editor("upload a quarter")
