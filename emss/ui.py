@@ -163,6 +163,8 @@ WIDGET_QUARTER = "emss_filter_quarter"
 WIDGET_VIEW = "emss_filter_view"
 WIDGET_COMPARISON = "emss_filter_comparison"
 WIDGET_RANGE = "emss_filter_range"
+STATE_CHARTS_OPEN = "emss_charts_open"  # the charts shown or not, on every page
+WIDGET_CHARTS = "emss_charts"
 
 
 # --- data ------------------------------------------------------------------------------
@@ -612,10 +614,16 @@ def data_table(
     name: str,
     label: str = "Data table",
     csv: str | None = None,
+    key: str | None = None,
 ) -> None:
     """A table a click away, in a data grid, with a CSV download (formula-safe; ``csv``
-    when it has been written already)."""
-    with st.expander(label):
+    when it has been written already). The grid is sent only once the reader opens it:
+    a closed one would still cost the browser a grid on every rerun. ``key`` (by default
+    ``name``) keeps it open across reruns."""
+    table = st.expander(label, key=f"table_{key or name}", on_change="rerun")
+    if not table.open:
+        return
+    with table:
         st.dataframe(frame, hide_index=True, width="stretch")
         csv_download(
             "Download CSV",
@@ -623,6 +631,23 @@ def data_table(
             f"{name}.csv",
             key=f"download_{name}",
         )
+
+
+def chart_disclosure(label: str) -> DeltaGenerator | None:
+    """A page's disclosure for its charts, its contents drawn only while it is open (a
+    chart costs the browser more on each filter change than the rest of a page). Opened
+    or closed, it stays so on every page for the session. Returns it when open."""
+    shown = st.expander(
+        label,
+        expanded=st.session_state.get(STATE_CHARTS_OPEN, False),
+        key=WIDGET_CHARTS,
+        on_change=_remember_charts_open,
+    )
+    return shown if shown.open else None
+
+
+def _remember_charts_open() -> None:
+    st.session_state[STATE_CHARTS_OPEN] = st.session_state[WIDGET_CHARTS]
 
 
 def partner_name(partner: str) -> str:

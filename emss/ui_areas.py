@@ -30,6 +30,7 @@ from emss.ui import (
     _drawable,
     _key,
     _project_changes,
+    chart_disclosure,
     csv_download,
     database,
     figure_tiles,
@@ -258,7 +259,10 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
             below=tables.notes_html(notes, about),
         )
     with right:
-        metric_trend(metric, shown["partner"].tolist(), filters, target)
+        trend = chart_disclosure(f"Trend chart, {filters.first} to {filters.last}")
+    if trend is not None:
+        with trend:
+            metric_trend(metric, shown["partner"].tolist(), filters, target)
     ui_lineage.behind(shown)  # the page's width: file names and SHA-256 are long
     if metric.key == ON_HOLD_METRIC:
         on_hold_invoices(filters)

@@ -48,18 +48,26 @@ def debt_collection(filters: Filters) -> None:
         )
         ui_lineage.behind(shown.sources, "debt")
 
-        st.header("By sector", divider="gray")
-        ui.show_chart(
-            ui_areas.debt_sector_chart(filters.quarter, partners, collectors, sectors),
-            name="debt-by-sector",
-        )
-
-    st.header("Total movement by council over time", divider="gray")
-    trend = ui_areas.debt_trend_chart(filters, partners)
-    if trend is None:
-        st.info(f"No debt movements were reported from {filters.first} to {filters.last}.")
-    else:
-        ui.show_chart(trend, name="debt-trend")
+    st.header("Charts", divider="gray")
+    charts = ui.chart_disclosure(
+        f"By sector in {filters.quarter}, and each council's total "
+        f"from {filters.first} to {filters.last}"
+    )
+    if charts is None:
+        return
+    with charts:
+        if shown is not None:
+            st.subheader("By sector")
+            ui.show_chart(
+                ui_areas.debt_sector_chart(filters.quarter, partners, collectors, sectors),
+                name="debt-by-sector",
+            )
+        st.subheader("Total movement by council over time")
+        trend = ui_areas.debt_trend_chart(filters, partners)
+        if trend is None:
+            st.info(f"No debt movements were reported from {filters.first} to {filters.last}.")
+        else:
+            ui.show_chart(trend, name="debt-trend")
 
 
 ui.filtered_page("Debt collection", debt_collection)

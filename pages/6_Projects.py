@@ -83,6 +83,7 @@ def projects_page(filters: Filters) -> None:
         name=f"projects-{quarter.slug}",
         label=f"Table of the {shown.count} projects shown, and a CSV",
         csv=shown.csv,
+        key="projects",
     )
 
 

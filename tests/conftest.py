@@ -120,6 +120,16 @@ def show_in_full(at, area: str, key: str):
     return at
 
 
+def open_charts(at):
+    """Open a page's charts (``ui.chart_disclosure``) in an AppTest, as a click does."""
+    from emss.ui import WIDGET_CHARTS
+
+    at.session_state[WIDGET_CHARTS] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 class _TableText(HTMLParser):
     """The cells' text of an HTML table, row by row."""
 

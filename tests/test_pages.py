@@ -20,7 +20,7 @@ from emss.debt import AMOUNT as DEBT_AMOUNT
 from emss.sources import compute as computing
 from emss.sources.config import load_config
 from emss.store import Store
-from tests.conftest import show_in_full, shown_html_text, shown_tiles, static_tables
+from tests.conftest import open_charts, show_in_full, shown_html_text, shown_tiles, static_tables
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -97,6 +97,9 @@ def test_fsc_page_shows_both_councils_invoice_payment_side_by_side(store: Store)
     assert ("LCC", "95.7%", "") in shown
     assert ("NCC", "95.3%", "") in shown
     assert "No reported 2023/24 Q2 figure to compare with." in texts(at)
+    assert not at.get("vega_lite_chart")  # the trend chart is a click away
+    open_charts(at)
+    assert len(at.get("vega_lite_chart")) == 1
     # The chart's point: this quarter, and no comparison with a generated Q2 figure.
     assert (
         "Invoices paid within 30 days in 2023/24 Q3: LCC 95.7%; NCC 95.3%; "
@@ -213,7 +216,10 @@ def test_debt_page_shows_the_councils_totals_and_the_notes(store: Store) -> None
     totals = table.set_index(["Partner", "Sector"])["Movement"]
     assert totals[("NCC", "Total, NCC")] == "−£5,671,250"
     assert totals[("NCC", "Total, Thornton Hope")] == "+£53,228"
-    assert "NCC's past-due debt fell by £5.7m" in texts(at)
+    assert not at.get("vega_lite_chart")  # the charts are a click away
+    open_charts(at)
+    assert len(at.get("vega_lite_chart")) == 2
+    assert "NCC's past-due debt fell by £5.7m" in texts(at)  # the sector chart's point
 
 
 def test_debt_collector_and_partner_filters_narrow_the_table(store: Store) -> None:

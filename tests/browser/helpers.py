@@ -245,6 +245,14 @@ def open_url(page, url: str) -> None:
     wait_for_streamlit_idle(page)
 
 
+def open_charts(page) -> None:
+    """Open a page's charts, a disclosure drawn only once opened (``ui.chart_disclosure``),
+    and wait until they are drawn."""
+    page.locator(".st-key-emss_charts summary").click()  # ui.WIDGET_CHARTS
+    wait_until_settled(page)
+    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+
+
 def url_path(page_file: str) -> str:
     """A page's URL path: "app.py" → "/", "pages/5_Debt_collection.py" → "/Debt_collection"."""
     return "/" if page_file == "app.py" else "/" + Path(page_file).stem.split("_", 1)[1]
