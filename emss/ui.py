@@ -163,8 +163,8 @@ WIDGET_QUARTER = "emss_filter_quarter"
 WIDGET_VIEW = "emss_filter_view"
 WIDGET_COMPARISON = "emss_filter_comparison"
 WIDGET_RANGE = "emss_filter_range"
-STATE_CHARTS_OPEN = "emss_charts_open"  # the charts shown or not, on every page
-WIDGET_CHARTS = "emss_charts"
+WIDGET_CHARTS = "emss_charts"  # ui.disclosure: a page's charts (area pages, Debt)
+WIDGET_PREVIEW = "emss_report_preview"  # ui.disclosure: the Report page's preview
 
 
 # --- data ------------------------------------------------------------------------------
@@ -633,21 +633,27 @@ def data_table(
         )
 
 
-def chart_disclosure(label: str) -> DeltaGenerator | None:
-    """A page's disclosure for its charts, its contents drawn only while it is open (a
-    chart costs the browser more on each filter change than the rest of a page). Opened
-    or closed, it stays so on every page for the session. Returns it when open."""
+def disclosure(label: str, key: str) -> DeltaGenerator | None:
+    """A disclosure whose contents are drawn only while it is open: charts and the report's
+    preview cost the browser more on each filter change than the rest of a page. Opened or
+    closed, the disclosure of ``key`` stays so on every page for the session. Returns it
+    when open."""
     shown = st.expander(
         label,
-        expanded=st.session_state.get(STATE_CHARTS_OPEN, False),
-        key=WIDGET_CHARTS,
-        on_change=_remember_charts_open,
+        expanded=st.session_state.get(_remembered(key), False),
+        key=key,
+        on_change=_remember_open,
+        args=(key,),
     )
     return shown if shown.open else None
 
 
-def _remember_charts_open() -> None:
-    st.session_state[STATE_CHARTS_OPEN] = st.session_state[WIDGET_CHARTS]
+def _remembered(key: str) -> str:
+    return f"{key}_open"  # not a widget's key: kept when a page without it is shown
+
+
+def _remember_open(key: str) -> None:
+    st.session_state[_remembered(key)] = st.session_state[key]
 
 
 def partner_name(partner: str) -> str:

@@ -25,14 +25,15 @@ from emss.quarters import Quarter
 from emss.targets import Target
 from emss.ui import (
     STATE_FILTERS,
+    WIDGET_CHARTS,
     Drawable,
     _database,
     _drawable,
     _key,
     _project_changes,
-    chart_disclosure,
     csv_download,
     database,
+    disclosure,
     figure_tiles,
     filtered_page,
     partner_name,
@@ -259,7 +260,7 @@ def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -
             below=tables.notes_html(notes, about),
         )
     with right:
-        trend = chart_disclosure(f"Trend chart, {filters.first} to {filters.last}")
+        trend = disclosure(f"Trend chart, {filters.first} to {filters.last}", WIDGET_CHARTS)
     if trend is not None:
         with trend:
             metric_trend(metric, shown["partner"].tolist(), filters, target)

@@ -49,9 +49,10 @@ def debt_collection(filters: Filters) -> None:
         ui_lineage.behind(shown.sources, "debt")
 
     st.header("Charts", divider="gray")
-    charts = ui.chart_disclosure(
+    charts = ui.disclosure(
         f"By sector in {filters.quarter}, and each council's total "
-        f"from {filters.first} to {filters.last}"
+        f"from {filters.first} to {filters.last}",
+        ui.WIDGET_CHARTS,
     )
     if charts is None:
         return

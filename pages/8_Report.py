@@ -43,10 +43,12 @@ def report_page(filters: Filters) -> None:
         "writes the same report: `python -m emss report --help`."
     )
 
-    st.markdown("**The report as it will read**")
-    st.html(report_render.PREVIEW_STYLE)
-    charts = ui.report_charts(filters)
-    with st.container(border=True):
+    preview = ui.disclosure("The report as it will read", ui.WIDGET_PREVIEW)
+    if preview is None:
+        return
+    with preview:
+        st.html(report_render.PREVIEW_STYLE)
+        charts = ui.report_charts(filters)
         for part in report_render.preview_parts(built):
             if isinstance(part, str):
                 st.html(f'<div class="emss-report">{part}</div>')

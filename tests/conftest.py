@@ -121,7 +121,7 @@ def show_in_full(at, area: str, key: str):
 
 
 def open_charts(at):
-    """Open a page's charts (``ui.chart_disclosure``) in an AppTest, as a click does."""
+    """Open a page's charts (``ui.disclosure``) in an AppTest, as a click does."""
     from emss.ui import WIDGET_CHARTS
 
     at.session_state[WIDGET_CHARTS] = True

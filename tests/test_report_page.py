@@ -20,6 +20,7 @@ from streamlit.testing.v1.app_test import AppTest
 from emss import ingest, report
 from emss.report import build_report
 from emss.store import Store
+from emss.ui import WIDGET_PREVIEW
 from tests.conftest import DEBT_HEADER, METRICS_HEADER, copy_store, csv_bytes
 from tests.test_pages import open_page, texts
 from tests.test_report import SECTIONS
@@ -66,7 +67,10 @@ def downloaded(media: list[MediaFileManager], button) -> MemoryFile:
 
 def preview(at: AppTest) -> str:
     """The report as the page previews it: rendered HTML, not Markdown source (its runs of
-    text between the charts, joined)."""
+    text between the charts, joined), opened as a reader opens it."""
+    if not any("emss-report" in e.proto.body for e in at.get("html")):
+        at.session_state[WIDGET_PREVIEW] = True
+        at.run()
     return "\n".join(e.proto.body for e in at.get("html") if "emss-report" in e.proto.body)
 
 
@@ -96,6 +100,7 @@ def test_the_page_offers_the_report_as_word_html_and_markdown(shared_store, medi
 
 def test_the_page_previews_the_report_as_it_will_read(shared_store):
     at = open_page(PAGE)
+    assert not at.get("vega_lite_chart")  # the preview is a click away
     shown = preview(at)
     assert "3,904 DBS checks were completed in 2023/24 Q3, a rise of 257 (7.0%)" in shown
     assert "Past-due debt open for collection for NCC fell by £5,671,250" in shown

@@ -245,10 +245,10 @@ def open_url(page, url: str) -> None:
     wait_for_streamlit_idle(page)
 
 
-def open_charts(page) -> None:
-    """Open a page's charts, a disclosure drawn only once opened (``ui.chart_disclosure``),
-    and wait until they are drawn."""
-    page.locator(".st-key-emss_charts summary").click()  # ui.WIDGET_CHARTS
+def open_disclosure(page, key: str = "emss_charts") -> None:
+    """Open a disclosure drawn only once opened (``ui.disclosure``; by default a page's
+    charts, ``ui.WIDGET_CHARTS``) and wait until what it holds is drawn."""
+    page.locator(f".st-key-{key} summary").click()
     wait_until_settled(page)
     page.get_by_test_id("stVegaLiteChart").first.wait_for()
 

@@ -17,12 +17,12 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from emss.ui import AREA_PAGES, PAGES
+from emss.ui import AREA_PAGES, PAGES, WIDGET_CHARTS, WIDGET_PREVIEW
 from tests.browser.helpers import (
     CHARTS_DRAWN_JS,
     IDLE_CALLBACK_JS,
     REPO_ROOT,
-    open_charts,
+    open_disclosure,
     open_url,
     serving,
     sign_in,
@@ -33,7 +33,10 @@ from tests.browser.helpers import (
 SIZES = {"1440x900": (1440, 900), "390x844": (390, 844)}
 SHOWN = [(path, label) for path, label in PAGES if (REPO_ROOT / path).exists()]
 EDITOR_PAGES = {"Upload", "History"}
-CHARTED = {*AREA_PAGES, "Debt collection"}  # charts behind ui.chart_disclosure
+# Read with what is a click away shown (ui.disclosure): the charts, the report's preview.
+DISCLOSED = {label: WIDGET_CHARTS for label in [*AREA_PAGES, "Debt collection"]} | {
+    "Report": WIDGET_PREVIEW
+}
 SCREENSHOTS = REPO_ROOT / "test-output" / "walk"
 AXE_IMPACTS = ("critical", "serious", "moderate")
 TIMEOUT_MS = 60_000
@@ -174,8 +177,8 @@ def problems_on(browser, url: str, size: str, label: str, shot: str, *, editor: 
             if label == "Upload":
                 upload(page, q4_upload())
         wait_until_settled(page, timeout=TIMEOUT_MS)
-        if label in CHARTED:  # read with its charts shown
-            open_charts(page)
+        if label in DISCLOSED:
+            open_disclosure(page, DISCLOSED[label])
         # Read the page as a person does, once it has stopped moving: an element still fading
         # in (or out, as Streamlit dims what a run is replacing) is not at its own contrast.
         page.wait_for_function(_STILL_JS, timeout=TIMEOUT_MS, polling="raf")
