@@ -44,7 +44,7 @@ from emss.report_sections import (
     provenance_section,
     summary_section,
 )
-from emss.targets import TARGETS_FILE
+from emss.targets import TARGETS_FILE, load_targets
 
 __all__ = [
     "Block",
@@ -61,6 +61,7 @@ __all__ = [
     "Subheading",
     "Table",
     "build_report",
+    "heading",
     "inputs_version",
 ]
 
@@ -85,6 +86,25 @@ def inputs_version(db: Database) -> tuple:
     return str(db.store.root), db.version, targets
 
 
+def heading(
+    db: Database, quarter: Quarter, partners: Sequence[str], comparison: str
+) -> tuple[str, tuple[str, ...]]:
+    """The title of the report ``build_report`` would write and its partners in order,
+    without writing it: raises what it would raise (NoDataError, ReportError, a bad
+    targets file's TargetsError) before any figure is read."""
+    chosen = tuple(p for p in PARTNERS if p in partners)
+    if not chosen:
+        raise ReportError("Choose at least one partner for the report.")
+    if comparison not in compare.COMPARISONS:
+        raise ReportError(f'Unknown comparison "{comparison}" (expected previous or year_ago).')
+    held = db.quarters_with_data()
+    if quarter not in held:
+        hint = f"the latest quarter with figures is {held[-1]}" if held else "the store is empty"
+        raise NoDataError(f"No figures are held for {quarter}: {hint}.")
+    load_targets(db.store.root)
+    return f"{load_words()['title']}: {quarter.label}", chosen
+
+
 def build_report(
     db: Database,
     quarter: Quarter,
@@ -100,15 +120,7 @@ def build_report(
     partner choice or an unknown comparison, and emss.targets.TargetsError for a bad
     targets file.
     """
-    chosen = tuple(p for p in PARTNERS if p in partners)
-    if not chosen:
-        raise ReportError("Choose at least one partner for the report.")
-    if comparison not in compare.COMPARISONS:
-        raise ReportError(f'Unknown comparison "{comparison}" (expected previous or year_ago).')
-    held = db.quarters_with_data()
-    if quarter not in held:
-        hint = f"the latest quarter with figures is {held[-1]}" if held else "the store is empty"
-        raise NoDataError(f"No figures are held for {quarter}: {hint}.")
+    title, chosen = heading(db, quarter, partners, comparison)
     words = load_words()
     # EMSS as a whole is reported with its parts where it has no figure of its own (a rate
     # per council), as the Joint Committee report does.
@@ -147,7 +159,7 @@ def build_report(
     ]
     sections.append(provenance_section(ctx, len(sections) + 1, said))
     return Report(
-        title=f"{words['title']}: {quarter.label}",
+        title=title,
         quarter=quarter,
         comparison=earlier,
         partners=chosen,

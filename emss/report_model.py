@@ -9,7 +9,7 @@ charts (a Vega-Lite spec, alt text written from the data and the data table behi
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -134,6 +134,18 @@ class FrontSheet:
     recommendations: tuple[str, ...]
 
 
+def file_stem(quarter: Quarter, partners: Sequence[str], comparison: Quarter) -> str:
+    """A file name for a report: emss-report-2023-24-q3, then the councils of a view
+    without EMSS as a whole (-lcc) and a comparison other than the previous quarter
+    (-vs-2022-23-q3)."""
+    parts = ["emss-report", quarter.slug.lower()]
+    if WHOLE not in partners:
+        parts += [p.lower() for p in partners]
+    if comparison != quarter.previous:
+        parts += ["vs", comparison.slug.lower()]
+    return "-".join(parts)
+
+
 @dataclass(frozen=True)
 class Report:
     title: str
@@ -164,15 +176,7 @@ class Report:
 
     @property
     def file_stem(self) -> str:
-        """A file name for the report: emss-report-2023-24-q3, then the councils of a view
-        without EMSS as a whole (-lcc) and a comparison other than the previous quarter
-        (-vs-2022-23-q3)."""
-        parts = ["emss-report", self.quarter.slug.lower()]
-        if WHOLE not in self.partners:
-            parts += [p.lower() for p in self.partners]
-        if self.comparison != self.quarter.previous:
-            parts += ["vs", self.comparison.slug.lower()]
-        return "-".join(parts)
+        return file_stem(self.quarter, self.partners, self.comparison)
 
 
 # --- words ----------------------------------------------------------------------------------

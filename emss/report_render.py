@@ -77,9 +77,10 @@ def render_all(report: Report) -> dict[str, bytes]:
     return {fmt: render(report, fmt) for fmt in FORMATS}
 
 
-def file_name(report: Report, fmt: str) -> str:
-    """The name to save the report under in ``fmt``: emss-report-2023-24-q3.docx."""
-    return report.file_stem + FORMATS[fmt].suffix
+def file_name(stem: str, fmt: str) -> str:
+    """The name to save a report of that file stem (``Report.file_stem``) under in ``fmt``:
+    emss-report-2023-24-q3.docx."""
+    return stem + FORMATS[fmt].suffix
 
 
 def write(report: Report, fmt: str, path: Path) -> list[Path]:

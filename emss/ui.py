@@ -335,6 +335,17 @@ def _inputs(filters: Filters) -> tuple:
     return db, report.inputs_version(db), filters.quarter, filters.partners, filters.comparison
 
 
+def report_heading(filters: Filters) -> tuple[str, str]:
+    """The title and file name stem of the report for the filters, without writing it
+    (``report.heading``): raises what writing it would raise."""
+    from emss import report
+    from emss.report_model import file_stem
+
+    quarter = filters.quarter
+    title, chosen = report.heading(database(), quarter, filters.partners, filters.comparison)
+    return title, file_stem(quarter, chosen, filters.comparison_quarter)
+
+
 def written_report(filters: Filters) -> Report:
     """The report for the filters (``report.build_report``); raises what that raises."""
     return _written(*_inputs(filters))

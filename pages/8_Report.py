@@ -17,20 +17,19 @@ def report_page(filters: Filters) -> None:
         f"({filters.comparison_quarter}). "
         "Choose the quarter, partner and comparison in the sidebar."
     )
-    try:
-        with st.spinner("Writing the report…"):
-            built = ui.written_report(filters)
+    try:  # the title and file names only: the report is written when it is read
+        title, stem = ui.report_heading(filters)
     except EmssError as problem:
         st.error(f"The report cannot be written: {problem}", icon=":material/error:")
         return
 
-    st.header(built.title, divider="gray")
+    st.header(title, divider="gray")
     with st.container(horizontal=True):
         for fmt, kind in report_render.FORMATS.items():
             st.download_button(
                 f"Download {kind.name} ({kind.suffix})",
                 functools.partial(ui.report_file, filters, fmt),  # written when asked for
-                file_name=report_render.file_name(built, fmt),
+                file_name=report_render.file_name(stem, fmt),
                 mime=kind.mime,
                 on_click="ignore",
                 icon=":material/download:",
@@ -47,6 +46,8 @@ def report_page(filters: Filters) -> None:
     if preview is None:
         return
     with preview:
+        with st.spinner("Writing the report…"):  # report_heading raised what this would
+            built = ui.written_report(filters)
         st.html(report_render.PREVIEW_STYLE)
         charts = ui.report_charts(filters)
         for part in report_render.preview_parts(built):

@@ -541,8 +541,8 @@ def test_the_markdown_file_has_headings_tables_and_the_sentences(q3, files):
 
 
 def test_file_names_follow_the_report(q3):
-    assert report_render.file_name(q3, "docx") == "emss-report-2023-24-q3.docx"
-    assert report_render.file_name(q3, "md") == "emss-report-2023-24-q3.md"
+    assert report_render.file_name(q3.file_stem, "docx") == "emss-report-2023-24-q3.docx"
+    assert report_render.file_name(q3.file_stem, "md") == "emss-report-2023-24-q3.md"
 
 
 # --- the command line -----------------------------------------------------------------------
