@@ -34,7 +34,7 @@ import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from emss import compare, ingest, projects, projects_view, tables
-from emss.catalogue import PARTNER_NAMES, PARTNERS, VIEWS, load_catalogue
+from emss.catalogue import PARTNER_NAMES, PARTNERS, load_catalogue
 from emss.charts import PreparedChart
 from emss.export import to_csv
 from emss.filters import (
@@ -537,22 +537,8 @@ def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
         format_func=lambda q: q.label,
         key=WIDGET_QUARTER,
     )
-    views = list(VIEWS)
-    view = st.radio(
-        "Partner",
-        views,
-        index=views.index(current.view),
-        format_func=VIEW_LABELS.__getitem__,
-        key=WIDGET_VIEW,
-    )
-    comparisons = list(COMPARISONS)
-    comparison = st.radio(
-        "Compare with",
-        comparisons,
-        index=comparisons.index(current.comparison),
-        format_func=COMPARISONS.__getitem__,
-        key=WIDGET_COMPARISON,
-    )
+    view = _one_of("Partner", VIEW_LABELS, current.view, WIDGET_VIEW)
+    comparison = _one_of("Compare with", COMPARISONS, current.comparison, WIDGET_COMPARISON)
     if len(quarters) > 1:
         first, last = st.select_slider(
             "Quarters in the trend charts",
@@ -564,6 +550,14 @@ def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
     else:
         first = last = quarters[0]
     return Filters(quarter, view, VIEW_PARTNERS[view], comparison, first, last)
+
+
+def _one_of(label: str, labels: Mapping[str, str], current: str, key: str) -> str:
+    """Radio buttons for the keys of ``labels``, shown by their labels, ``current`` chosen."""
+    options = list(labels)
+    return st.radio(
+        label, options, index=options.index(current), format_func=labels.__getitem__, key=key
+    )
 
 
 def _provenance() -> None:
