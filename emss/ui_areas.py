@@ -342,12 +342,14 @@ def overview(filters: Filters) -> Overview:
 
 
 def warm_caches() -> None:
-    """Prepare what the first visitor after a commit would wait for (the default view of
-    every area, its table and first chart): call right after a commit or withdrawal."""
+    """Prepare what the first visitor after a commit would wait for (the Overview, and the
+    default view of every area, its table and first chart): call right after a commit or
+    withdrawal."""
     quarters = database().quarters_with_data()
     if not quarters:
         return
     current = st.session_state.get(STATE_FILTERS) or filters_from_params({}, quarters)[0]
+    overview(current)
     for area in database().catalogue.areas:
         figures = _area(*_key(), area, current)
         if figures.first is not None:

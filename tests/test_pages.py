@@ -348,14 +348,19 @@ def test_warming_after_a_commit_prepares_what_the_first_visitor_sees(
 ) -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
-    made = []
-    glance_table = emss_tables.glance_table
+    made, headlines = [], []
+    glance_table, headline_rows = emss_tables.glance_table, emss_tables.headlines
     monkeypatch.setattr(
         emss_tables, "glance_table", lambda *args: made.append(args) or glance_table(*args)
+    )
+    monkeypatch.setattr(
+        emss_tables, "headlines", lambda *args: headlines.append(args) or headline_rows(*args)
     )
     at = AppTest.from_function(_warm_after_commit, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     assert len(made) == len(load_catalogue().areas)  # every area's table, once
-    open_page("pages/1_ESC.py")
+    assert len(headlines) == 1  # and the Overview's
+    open_page("pages/1_ESC.py")  # the Overview first, then ESC
     assert len(made) == len(load_catalogue().areas)  # the page found its table ready
+    assert len(headlines) == 1
