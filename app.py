@@ -16,6 +16,7 @@ from emss.filters import Filters, headline_label
 
 
 def overview(filters: Filters) -> None:
+    """The Overview for the filters (``ui.filtered_page`` draws it in its fragment)."""
     shown = ui_areas.overview(filters)
     set_targets = ui.targets()
     earlier = filters.comparison_quarter

@@ -469,6 +469,8 @@ def _page_frame(title: str) -> list[Quarter]:
 def _figures(
     title: str, draw: Callable[[Filters], None], name_view: bool, sidebar_top: DeltaGenerator
 ) -> None:
+    """``filtered_page``'s fragment: the navigation and the filters into ``sidebar_top``,
+    then the title, the notes on the link, the illustrative-data banner and ``draw``."""
     try:  # a fragment's own run reads the store afresh: an upload may have come since
         quarters = quarters_with_data()
     except StoreError as error:

@@ -8,6 +8,7 @@ from emss.filters import Filters
 
 
 def debt_collection(filters: Filters) -> None:
+    """The Debt page for the filters (``ui.filtered_page`` draws it in its fragment)."""
     spec = ui.database().catalogue.debt
     partners = debt.partners_in_view(filters.partners, spec)
 

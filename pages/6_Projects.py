@@ -10,6 +10,7 @@ CARDS = 60  # at most this many project cards on one page; beyond it, the table
 
 
 def projects_page(filters: Filters) -> None:
+    """The Projects page for the filters (``ui.filtered_page`` draws it in its fragment)."""
     spec = ui.database().catalogue.projects
     quarter, comparison = filters.quarter, filters.comparison_quarter
 

@@ -11,6 +11,7 @@ from emss.filters import Filters
 
 
 def report_page(filters: Filters) -> None:
+    """The Report page for the filters (``ui.filtered_page`` draws it in its fragment)."""
     st.caption(
         f"The quarterly performance report for {filters.quarter.label}, "
         f"{filters.view_label}, compared with the {filters.comparison_label} "
