@@ -137,6 +137,12 @@ def behind(shown: pd.DataFrame, dataset: str = "metrics") -> None:
     if not snapshots:
         return
     label, keys, what = _SHOWN[dataset]
+    # Drawn only once opened: a closed expander's grid still costs the browser every rerun.
+    lineage = st.expander(
+        label, icon=":material/source:", key=f"lineage_{dataset}", on_change="rerun"
+    )
+    if not lineage.open:
+        return
     behind_ids = {s.id for s in snapshots}
     named = tuple(
         tuple(key)
@@ -147,7 +153,7 @@ def behind(shown: pd.DataFrame, dataset: str = "metrics") -> None:
     from emss.sources.compute import narrowed
 
     metrics = set(shown["metric"]) if dataset == "metrics" else set()
-    with st.expander(label, icon=":material/source:"):
+    with lineage:
         for snapshot in snapshots:
             _snapshot(snapshot, narrowed(snapshot.lineage or {}, metrics, debt=dataset == "debt"))
         if table is not None:

@@ -34,7 +34,13 @@ def computed(store: Store):
 
 
 def lineage(at: AppTest, label: str):
-    """The one expander with ``label`` on the page, and the text of its markdown."""
+    """The one expander with ``label`` on the page, opened as a reader opens it (it is drawn
+    only then), and the text of its markdown."""
+    dataset = "debt" if label == ui_lineage.DEBT_EXPANDER else "metrics"
+    [expander] = [e for e in at.expander if e.label == label]
+    assert not expander.markdown  # closed, its contents are not sent
+    at.session_state[f"lineage_{dataset}"] = True
+    at.run()
     [expander] = [e for e in at.expander if e.label == label]
     return expander, "\n".join(m.value for m in expander.markdown)
 
