@@ -53,8 +53,6 @@ TIMEOUT_MS = 120_000
 BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
 BARE_EVERY = 4  # a bare-page change after every fourth product change
 FILTERS = ("partner", "quarter", "comparison")
-# ui.disclosure: what a page draws only once asked for, and the bench's name for it open.
-DISCLOSURES = {"emss_charts": "charts open", "emss_report_preview": "preview open"}
 # Goals (issue 12): a ratio to the bare page's figure in the same run.
 CACHED_GOAL = 1.5  # p50 and p95 of a filter change
 FIRST_VIEW_GOAL = 3.0  # p95 of the first view after an upload
@@ -227,7 +225,11 @@ def measure(store: Path, changes: int, first_views: int) -> dict:
     """Every figure above for one store (served from a copy: the upload changes it)."""
     from playwright.sync_api import sync_playwright
 
-    from emss.ui import PAGES  # imports streamlit: only when the section runs
+    # emss.ui imports streamlit: only when the section runs.
+    from emss.ui import PAGES, WIDGET_CHARTS, WIDGET_PREVIEW
+
+    # ui.disclosure: what a page draws only once asked for, and the bench's name for it open.
+    disclosures = {WIDGET_CHARTS: "charts open", WIDGET_PREVIEW: "preview open"}
 
     pages = [(path, label) for path, label in PAGES if (REPO_ROOT / path).exists()]
     result: dict = {"pages": {}}
@@ -277,7 +279,7 @@ def measure(store: Path, changes: int, first_views: int) -> dict:
                         first.append(bench.product(bench.next_change("partner")))
                     figures["first_view"] = first
                 result["pages"][label] = figures
-                for key, opened in DISCLOSURES.items():  # as a reader who opened it
+                for key, opened in disclosures.items():  # as a reader who opened it
                     if page.locator(f".st-key-{key}").count():
                         open_disclosure(page, key)
                         shown = {"partner": bench.changes("partner", changes)}

@@ -245,9 +245,9 @@ def open_url(page, url: str) -> None:
     wait_for_streamlit_idle(page)
 
 
-def open_disclosure(page, key: str = "emss_charts") -> None:
-    """Open a disclosure drawn only once opened (``ui.disclosure``; by default a page's
-    charts, ``ui.WIDGET_CHARTS``) and wait until what it holds is drawn."""
+def open_disclosure(page, key: str) -> None:
+    """Open the disclosure of ``key`` (``ui.disclosure``: drawn only once opened, as
+    ``ui.WIDGET_CHARTS``, a page's charts) and wait until what it holds is drawn."""
     page.locator(f".st-key-{key} summary").click()
     wait_until_settled(page)
     page.get_by_test_id("stVegaLiteChart").first.wait_for()

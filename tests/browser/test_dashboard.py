@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 
+from emss.ui import WIDGET_CHARTS, WIDGET_PREVIEW
 from tests.browser.helpers import open_disclosure, open_url, wait_for_streamlit_idle
 
 
@@ -90,7 +91,7 @@ def test_a_bad_link_value_is_explained_not_raised(streamlit_server, page):
 
 def test_every_chart_has_its_data_a_click_away(streamlit_server, page):
     open_url(page, f"{streamlit_server.url}/Customer")
-    open_disclosure(page)
+    open_disclosure(page, WIDGET_CHARTS)
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first).to_be_visible()
     page.get_by_text("Data table and description", exact=False).first.click()
@@ -104,7 +105,7 @@ def test_the_trend_chart_is_drawn_once_asked_for_and_stays_open_on_every_page(
 ):
     open_url(page, f"{streamlit_server.url}/ESC")
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(0)
-    open_disclosure(page)
+    open_disclosure(page, WIDGET_CHARTS)
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)
     go_to(page, "FSC")  # opened once, the trend charts stay open for the session
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)
@@ -115,7 +116,7 @@ def test_the_trend_chart_is_drawn_once_asked_for_and_stays_open_on_every_page(
 def test_the_report_is_written_when_its_download_is_clicked(streamlit_server, page, tmp_path):
     open_url(page, streamlit_server.url)
     go_to(page, "Report")
-    open_disclosure(page, "emss_report_preview")  # ui.WIDGET_PREVIEW
+    open_disclosure(page, WIDGET_PREVIEW)
     # The preview's charts are drawn by the browser, between the report's text.
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(5)
     with page.expect_download(timeout=120_000) as started:
@@ -131,7 +132,7 @@ def test_a_partner_change_redraws_the_chart_in_place(streamlit_server, page):
     """The trend chart's spec does not change with the partner: the browser keeps the chart
     it drew and swaps its data (drawing it anew cost about 60 ms a change)."""
     open_url(page, f"{streamlit_server.url}/ESC")
-    open_disclosure(page)
+    open_disclosure(page, WIDGET_CHARTS)
     choose(page, "Partner", "Leicestershire (LCC)")
     drawn = page.get_by_test_id("stVegaLiteChart").locator("canvas, svg.marks").first
     drawn.evaluate("node => { node.dataset.emssDrawnBefore = 'yes'; }")
