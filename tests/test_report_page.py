@@ -100,7 +100,9 @@ def test_the_page_offers_the_report_as_word_html_and_markdown(shared_store, medi
 
 def test_the_page_previews_the_report_as_it_will_read(shared_store):
     at = open_page(PAGE)
-    assert not at.get("vega_lite_chart")  # the preview is a click away
+    # The preview is a click away: neither its text nor its charts are sent until opened.
+    assert not at.get("vega_lite_chart")
+    assert not [e for e in at.get("html") if "emss-report" in e.proto.body]
     shown = preview(at)
     assert "3,904 DBS checks were completed in 2023/24 Q3, a rise of 257 (7.0%)" in shown
     assert "Past-due debt open for collection for NCC fell by £5,671,250" in shown
