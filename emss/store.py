@@ -323,7 +323,12 @@ class Store:
     @classmethod
     def default(cls) -> Store:
         """The store named by EMSS_DATA_DIR, else the bundled ``data/`` folder."""
-        return cls(os.environ.get("EMSS_DATA_DIR") or REPO_DATA_DIR)
+        return cls(cls.default_root())
+
+    @staticmethod
+    def default_root() -> Path:
+        """The folder of the default store, without opening it (a Store makes its lock)."""
+        return Path(os.environ.get("EMSS_DATA_DIR") or REPO_DATA_DIR)
 
     def version(self) -> tuple[int, int, int]:
         """Changes whenever the manifest is replaced; cheap enough to check on every query.

@@ -57,9 +57,11 @@ if TYPE_CHECKING:
     from emss.report import Chart, Report
 
 APP_DIR = Path(__file__).resolve().parent.parent
+NAVIGATION_HEADING = "**EMSS performance**"
 
-# The navigation, in order: (page file relative to app.py, label).
-PAGES = (
+# The navigation, in order: (page file relative to app.py, label). First the pages drawn
+# from the filters, whose links carry them; then the pages that use none.
+FIGURE_PAGES = (
     ("app.py", "Overview"),
     ("pages/1_ESC.py", "ESC"),
     ("pages/2_FSC.py", "FSC"),
@@ -67,11 +69,14 @@ PAGES = (
     ("pages/4_Customer.py", "Customer"),
     ("pages/5_Debt_collection.py", "Debt collection"),
     ("pages/6_Projects.py", "Projects"),
-    ("pages/7_Definitions.py", "Definitions"),
     ("pages/8_Report.py", "Report"),
+)
+REFERENCE_PAGES = (
+    ("pages/7_Definitions.py", "Definitions"),
     ("pages/9_Upload.py", "Upload"),
     ("pages/10_History.py", "History"),
 )
+PAGES = FIGURE_PAGES + REFERENCE_PAGES
 
 # The page that shows every figure of an area (its label is the area's code).
 AREA_PAGES = {label: path for path, label in PAGES if label in load_catalogue().areas}
@@ -109,7 +114,7 @@ PAGE_CSS = f"""<style>
 .emss-tiles {{ display: flex; flex-direction: column; gap: 0.5rem; }}
 .emss-tiles-grid, .emss-tiles-row {{ flex-flow: row wrap; }}
 .emss-tiles-grid .emss-tile {{ flex: 0 0 {OVERVIEW_TILE_WIDTH}px; }}
-.emss-tiles-row .emss-tile {{ flex: 1 1 14rem; }}
+.emss-tiles-row .emss-tile {{ flex: 1 1 14rem; max-width: 26rem; }}
 .emss-tile {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 1rem; }}
 .emss-tile p, .emss-tile-missing {{ margin: 0 0 0.25rem; }}
 .emss-tile-label {{ font-weight: 600; }}
@@ -177,7 +182,7 @@ def _database(root: str) -> Database:
 
 def database() -> Database:
     """The shared Database over the store named by EMSS_DATA_DIR (one per store folder)."""
-    return _database(str(Store.default().root))
+    return _database(str(Store.default_root()))
 
 
 # Query results are cached per store folder and manifest version: a new snapshot (from this
@@ -446,9 +451,17 @@ def filtered_page(title: str, draw: Callable[[Filters], None], *, name_view: boo
             "Figures appear here once a quarter's return has been uploaded."
         )
         st.stop()
-    sidebar_top = st.sidebar.container()  # the fragment's: navigation and filters
+    with st.sidebar:  # what a change of filter leaves as it is, drawn once
+        st.markdown(NAVIGATION_HEADING)
+        figure_links = st.container()  # the fragment's: these links carry the filters
+        _page_links(REFERENCE_PAGES, None)
+        st.divider()
+        st.markdown("**Filters**")
+        filter_box = st.container()  # the fragment's
     _provenance()
-    _figures(title, draw, name_view, sidebar_top)
+    if not name_view:
+        st.title(title)
+    _figures(title, draw, name_view, figure_links, filter_box)
 
 
 def _page_frame(title: str) -> list[Quarter]:
@@ -467,10 +480,16 @@ def _page_frame(title: str) -> list[Quarter]:
 
 @st.fragment
 def _figures(
-    title: str, draw: Callable[[Filters], None], name_view: bool, sidebar_top: DeltaGenerator
+    title: str,
+    draw: Callable[[Filters], None],
+    name_view: bool,
+    figure_links: DeltaGenerator,
+    filter_box: DeltaGenerator,
 ) -> None:
-    """``filtered_page``'s fragment: the navigation and the filters into ``sidebar_top``,
-    then the title, the notes on the link, the illustrative-data banner and ``draw``."""
+    """``filtered_page``'s fragment: the filters into ``filter_box``, the links that carry
+    them into ``figure_links``, then the title naming the view (``name_view``), the notes
+    on the link, the illustrative-data banner and ``draw``. What it leaves to the page's
+    run is not sent again on a change of filter: each element is browser work."""
     try:  # a fragment's own run reads the store afresh: an upload may have come since
         quarters = quarters_with_data()
     except StoreError as error:
@@ -478,16 +497,16 @@ def _figures(
         return
     if not quarters:  # withdrawn since the page's run: the whole page says so
         st.rerun()
-    with sidebar_top:
-        links = st.container()  # above the filters, drawn once they are known
+    with filter_box:
         chosen = _filter_widgets(_current_filters(quarters), quarters)
-        with links:
-            _navigation(chosen)
+    with figure_links:
+        _page_links(FIGURE_PAGES, chosen)
     st.session_state[STATE_FILTERS] = chosen
     params = chosen.params()
     if any(st.query_params.get(name) != value for name, value in params.items()):
         st.query_params.update(params)  # a message to the browser: only on a change
-    st.title(f"{title}: {chosen.view_label}, {chosen.quarter}" if name_view else title)
+    if name_view:
+        st.title(f"{title}: {chosen.view_label}, {chosen.quarter}")
     _link_notes()
     _illustrative_banner()
     draw(chosen)
@@ -521,17 +540,21 @@ def _current_filters(quarters: list[Quarter]) -> Filters:
 
 
 def _navigation(current: Filters | None) -> None:
+    st.markdown(NAVIGATION_HEADING)
+    _page_links(PAGES, current)
+
+
+def _page_links(pages: Sequence[tuple[str, str]], current: Filters | None) -> None:
+    """Links to ``pages``, carrying the filters ``current`` (to a page opened in a new tab
+    too: the session keeps them only in its own tab)."""
     params = current.params() if current else None
-    st.markdown("**EMSS performance**")
-    for path, label in PAGES:
+    for path, label in pages:
         st.page_link(path, label=label, query_params=params)
 
 
 def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
     """The filters in the sidebar, started from ``current``; returns what they now say."""
     newest_first = list(reversed(quarters))
-    st.divider()
-    st.markdown("**Filters**")
     quarter = st.selectbox(
         "Quarter",
         newest_first,
@@ -699,20 +722,20 @@ def figure_tiles(
     """Figures' tiles (``tables.tile``), each a row with its label and target, drawn as one
     HTML element (a Streamlit metric with its label and notes was four elements a tile):
     value, change against the comparison quarter or why there is none, RAG status for a
-    reported figure with a target; a sentence for a figure not reported. ``short``: the
-    Overview's small tiles, side by side. ``below``: HTML under the tiles, in the same
-    element."""
+    reported figure with a target; a sentence for a figure not reported; side by side,
+    sharing the width. ``short``: the Overview's small tiles. ``below``: HTML under the
+    tiles, in the same element."""
     parts = [
         tables.unreported_html(label, row["quarter"])
         if compare.missing(row["value"])
         else tables.tile_html(tables.tile(row, label, target, short=short))
         for row, label, target in figures
     ]
-    show_tiles(parts, "grid" if short else "column", below=below)
+    show_tiles(parts, "grid" if short else "row", below=below)
 
 
 def show_tiles(parts: Sequence[str], layout: str, *, below: str = "") -> None:
-    """Tiles (``tables.tile_html``) in one HTML element, laid out by ``layout``: "column" one
-    above the other, "grid" small ones side by side, "row" sharing the width (ui.PAGE_CSS);
-    ``below``: HTML under them."""
+    """Tiles (``tables.tile_html``) in one HTML element, laid out by ``layout``: "grid"
+    small ones side by side, "row" sharing the width (ui.PAGE_CSS); ``below``: HTML under
+    them."""
     st.html(f'<div class="emss-tiles emss-tiles-{layout}">{"".join(parts)}</div>{below}')

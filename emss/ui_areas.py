@@ -38,7 +38,6 @@ from emss.ui import (
     filtered_page,
     partner_name,
     show_chart,
-    static_table,
     summary_at,
     targets,
 )
@@ -145,15 +144,17 @@ def _trend(
 
 @dataclass(frozen=True)
 class AreaFigures:
-    """An area's figures for a choice of filters, ready to lay out (never changed after):
-    its summary rows, those rows per metric, the table of every figure as shown (without
-    its "For" column when one partner is ``whose`` every row, said once instead) and its
-    whole CSV, and the figure shown first (the first reported, reported before
-    illustrative)."""
+    """An area's figures for a choice of filters, ready to lay out (never changed after, and
+    shared between sessions: read them, never change them): its summary rows, those rows
+    per metric as a frame and as records, the table of every figure as HTML under its
+    caption (without its "For" column when one partner is ``whose`` every row, said once
+    in the caption instead) and its whole CSV, and the figure shown first (the first
+    reported, reported before illustrative)."""
 
     rows: pd.DataFrame
     by_metric: dict[str, pd.DataFrame]
-    table: pd.DataFrame
+    records: dict[str, list[dict]]
+    table_html: str
     glance_csv: str
     whose: str | None
     first: str | None
@@ -170,13 +171,26 @@ def _area(root: str, version: tuple, area: str, filters: Filters) -> AreaFigures
     labels = [figure_label(row, filters) for row in rows.to_dict("records")]
     glance = tables.glance_table(rows, series, labels, db.catalogue)
     reported = rows[rows["value"].notna()].sort_values("value_illustrative", kind="stable")
-    whose = glance["For"].unique()
+    partners = glance["For"].unique()
+    whose = partners[0] if len(partners) == 1 else None
+    caption = (
+        (f"Figures for {partner_name(whose)}, " if whose else "Figures for ")
+        + f"{filters.quarter.label}, compared with the {filters.comparison_label} "
+        f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
+    )
+    table = glance.drop(columns="For") if whose else glance
+    by_metric = dict(tuple(rows.groupby("metric", sort=False)))  # 1 ms; a filter a key: 9
     return AreaFigures(
         rows=rows,
-        by_metric=dict(tuple(rows.groupby("metric", sort=False))),  # 1 ms; a filter a key: 9
-        table=glance.drop(columns="For") if len(whose) == 1 else glance,
+        by_metric=by_metric,
+        records={key: shown.to_dict("records") for key, shown in by_metric.items()},
+        table_html=tables.captioned(
+            tables.html_table(table, f"Every {area} figure for {filters.quarter}"),
+            caption,
+            tables.GLANCE,
+        ),
         glance_csv=to_csv(glance),
-        whose=whose[0] if len(whose) == 1 else None,
+        whose=whose,
         first=reported["metric"].iloc[0] if len(reported) else None,
     )
 
@@ -207,16 +221,7 @@ def area_view(area: str, filters: Filters) -> None:
     figures = _area(*_key(), area, filters)
     if figures.first is None:
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    static_table(
-        figures.table,
-        f"Every {area} figure for {filters.quarter}",
-        layout=tables.GLANCE,
-        caption=(
-            (f"Figures for {partner_name(figures.whose)}, " if figures.whose else "Figures for ")
-            + f"{filters.quarter.label}, compared with the {filters.comparison_label} "
-            f"({filters.comparison_quarter}). Trend charts: {filters.first} to {filters.last}."
-        ),
-    )
+    st.html(figures.table_html)  # as ui.static_table draws a table, made once per choice
     csv_download(
         "Download CSV",
         figures.glance_csv,
@@ -233,34 +238,35 @@ def area_view(area: str, filters: Filters) -> None:
         key=f"emss_area_figure_{area}",
     )
     shown = figures.by_metric.get(metric.key, figures.rows.iloc[:0])
-    metric_view(metric, shown, filters, targets().get(metric.key))
+    records = figures.records.get(metric.key, [])
+    metric_view(metric, shown, records, filters, targets().get(metric.key))
 
 
-def metric_view(metric: Metric, shown: pd.DataFrame, filters: Filters, target) -> None:
-    """One metric in full: its figures, comparison, notes, definition and trend chart."""
+def metric_view(
+    metric: Metric, shown: pd.DataFrame, records: list[dict], filters: Filters, target
+) -> None:
+    """One metric in full: its figures (``shown``, and as ``records``), comparison, notes,
+    definition and trend chart."""
     st.header(metric.label, divider="gray")
     if metric.is_emss_wide and not filters.is_whole:
         st.caption("**EMSS-wide**: reported for EMSS as a whole, not per council.")
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        figures = shown.to_dict("records")
-        sources, notes = [metric.source], []
-        for row in figures:
-            note, source = tables.note_parts(row["note"])
-            if note:
-                notes.append((figure_label(row, filters), note))
-            sources.append(source)
-        about = metric.description
-        if metric.standard:
-            about += f" Standard: {metric.standard}."
-        about += f" Source: report {', '.join(dict.fromkeys(filter(None, sources)))}."
-        # One above the other: side by side, their changes were cut short.
-        figure_tiles(
-            [(row, figure_label(row, filters), target) for row in figures],
-            below=tables.notes_html(notes, about),
-        )
-    with right:
-        trend = disclosure(f"Trend chart, {filters.first} to {filters.last}", WIDGET_CHARTS)
+    sources, notes = [metric.source], []
+    for row in records:
+        note, source = tables.note_parts(row["note"])
+        if note:
+            notes.append((figure_label(row, filters), note))
+        sources.append(source)
+    about = metric.description
+    if metric.standard:
+        about += f" Standard: {metric.standard}."
+    about += f" Source: report {', '.join(dict.fromkeys(filter(None, sources)))}."
+    # At the page's width, side by side, then the chart under them: no columns, whose
+    # layout cost the browser more than the tiles (a tenth of a filter change's work).
+    figure_tiles(
+        [(row, figure_label(row, filters), target) for row in records],
+        below=tables.notes_html(notes, about),
+    )
+    trend = disclosure(f"Trend chart, {filters.first} to {filters.last}", WIDGET_CHARTS)
     if trend is not None:
         with trend:
             metric_trend(metric, shown["partner"].tolist(), filters, target)

@@ -290,11 +290,21 @@ def test_navigation_names_the_pages(store: Store) -> None:
         "Customer",
         "Debt collection",
         "Projects",
-        "Definitions",
         "Report",
+        "Definitions",
         "Upload",
         "History",
     ]
+
+
+def test_the_links_to_pages_of_figures_carry_the_filters_chosen(store: Store) -> None:
+    """So that a page opened from its link in a new tab (a new session) shows the same view."""
+    at = open_page("pages/1_ESC.py")
+    at.radio(key=VIEW).set_value("NCC").run()
+    links = {e.proto.label: e.proto.query_string for e in at.sidebar.get("page_link")}
+    assert "view=NCC" in links["FSC"] and "view=NCC" in links["Report"]
+    assert links["Definitions"] == links["Upload"] == ""  # pages that use no filter
+    assert list(links).count("FSC") == 1  # the fragment's run replaced its links
 
 
 def test_provenance_names_the_newest_snapshots_and_counts_the_rest(store: Store) -> None:

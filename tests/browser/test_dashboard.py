@@ -63,6 +63,13 @@ def test_partner_and_page_switched_through_the_sidebar(streamlit_server, page):
     expect(figure_row(page, "95.7%")).to_have_count(0)
     expect(figure_row(page, "95.3%")).to_contain_text("NCC")
     assert "view=NCC" in page.url
+    # The sidebar's link opens the view chosen in a new tab too (a new session).
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name="Debt collection")
+    expect(link).to_have_attribute("href", re.compile(r"view=NCC"))
+    tab = page.context.new_page()
+    open_url(tab, link.evaluate("a => a.href"))
+    expect(tab.get_by_role("radio", name="Nottingham City (NCC)")).to_be_checked()
+    tab.close()
 
     go_to(page, "Debt collection")
     expect(page.get_by_role("radiogroup", name="Partner")).to_contain_text("Nottingham")
