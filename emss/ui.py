@@ -128,7 +128,7 @@ PAGE_CSS = f"""<style>
   height: auto; max-height: none;
 }}
 [data-testid="stMultiSelect"] [data-testid="stMultiSelectTagsContainer"] {{
-  height: auto; flex-wrap: wrap; overflow: visible;
+  height: auto; flex-wrap: wrap; overflow: visible; min-width: 0;
 }}
 [data-testid="stMultiSelect"] [data-testid="stMultiSelectTagsContainer"] span {{
   max-width: none; overflow: visible; text-overflow: clip;

@@ -149,3 +149,16 @@ def test_a_partner_change_redraws_the_chart_in_place(streamlit_server, page):
     expect(chart).to_contain_text("NCC")  # the line's direct label: the new data is drawn
     expect(chart).not_to_contain_text("LCC")
     expect(drawn).to_have_attribute("data-emss-drawn-before", "yes")
+
+
+def test_the_pickers_open_from_inside_their_boxes_on_a_narrow_window(streamlit_server, page):
+    """At 900 px the Projects page's three pickers share a row: each one's arrow stays in its
+    box (chosen tags wrap instead of pushing it out)."""
+    page.set_viewport_size({"width": 900, "height": 1000})
+    open_url(page, f"{streamlit_server.url}/Projects")
+    pickers = page.get_by_test_id("stMultiSelect")
+    expect(pickers).to_have_count(3)
+    for index in range(3):
+        box = pickers.nth(index).bounding_box()
+        arrow = pickers.nth(index).locator("svg").last.bounding_box()
+        assert box["x"] <= arrow["x"] and arrow["x"] + arrow["width"] <= box["x"] + box["width"]
