@@ -174,6 +174,14 @@ def captioned(body: str, caption: str = "", css_class: str = "") -> str:
     return f'<div class="{css_class}">{above}{body}</div>'
 
 
+def static_table_html(
+    frame: pd.DataFrame, label: str, *, layout: str = "", caption: str = ""
+) -> str:
+    """A table shown whole (``html_table``) under ``caption``, in a block of the phone
+    ``layout`` (GLANCE, STACKED, DEBT_TABLE)."""
+    return captioned(html_table(frame, label), caption, layout)
+
+
 def notes_html(notes: Sequence[tuple[str, str]], about: str) -> str:
     """Under a figure's tiles, as a caption: each (whose, note) a paragraph, then ``about``
     (what the figure is and where it was reported); all escaped, shown as written."""

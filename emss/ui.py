@@ -616,7 +616,7 @@ def follow_latest_quarter() -> None:
 def static_table(frame: pd.DataFrame, label: str, *, layout: str = "", caption: str = "") -> None:
     """A table of text shown whole (``tables.html_table``), ``caption`` above it, in one
     element; ``layout`` (tables.GLANCE, STACKED, DEBT_TABLE) is how it is laid out on a phone."""
-    st.html(tables.captioned(tables.html_table(frame, label), caption, layout))
+    st.html(tables.static_table_html(frame, label, layout=layout, caption=caption))
 
 
 def csv_download(

@@ -184,10 +184,11 @@ def _area(root: str, version: tuple, area: str, filters: Filters) -> AreaFigures
         rows=rows,
         by_metric=by_metric,
         records={key: shown.to_dict("records") for key, shown in by_metric.items()},
-        table_html=tables.captioned(
-            tables.html_table(table, f"Every {area} figure for {filters.quarter}"),
-            caption,
-            tables.GLANCE,
+        table_html=tables.static_table_html(
+            table,
+            f"Every {area} figure for {filters.quarter}",
+            layout=tables.GLANCE,
+            caption=caption,
         ),
         glance_csv=to_csv(glance),
         whose=whose,
@@ -221,7 +222,7 @@ def area_view(area: str, filters: Filters) -> None:
     figures = _area(*_key(), area, filters)
     if figures.first is None:
         st.info(f"No {catalogue.areas[area]} figures were reported for {filters.quarter}.")
-    st.html(figures.table_html)  # as ui.static_table draws a table, made once per choice
+    st.html(figures.table_html)  # ui.static_table's HTML, made once per choice
     csv_download(
         "Download CSV",
         figures.glance_csv,
