@@ -112,6 +112,11 @@ class Quarter:
         return f"{self} ({self.months})"
 
     @property
+    def financial_year(self) -> str:
+        """The financial year, e.g. "2023/24"."""
+        return f"{self.start_year:04d}/{(self.start_year + 1) % 100:02d}"
+
+    @property
     def short(self) -> str:
         """How the report names a quarter within its own year, e.g. "Q3"."""
         return f"Q{self.number}"
@@ -122,7 +127,7 @@ class Quarter:
         return f"{self.start_year:04d}-{(self.start_year + 1) % 100:02d}-Q{self.number}"
 
     def __str__(self) -> str:
-        return f"{self.start_year:04d}/{(self.start_year + 1) % 100:02d} Q{self.number}"
+        return f"{self.financial_year} Q{self.number}"
 
 
 def quarter_range(first: Quarter, last: Quarter) -> list[Quarter]:

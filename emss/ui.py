@@ -164,6 +164,7 @@ PROJECTS_PAGE = next(path for path, label in PAGES if label == "Projects")
 # (the sign-in's are in emss.ui_signin).
 STATE_FILTERS = "emss_filters"  # the current Filters (not a widget: survives a page change)
 STATE_FILTER_NOTES = "emss_filter_notes"  # notes on a link's unusable values, shown once
+WIDGET_YEAR = "emss_filter_year"
 WIDGET_QUARTER = "emss_filter_quarter"
 WIDGET_VIEW = "emss_filter_view"
 WIDGET_COMPARISON = "emss_filter_comparison"
@@ -554,14 +555,7 @@ def _page_links(pages: Sequence[tuple[str, str]], current: Filters | None) -> No
 
 def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
     """The filters in the sidebar, started from ``current``; returns what they now say."""
-    newest_first = list(reversed(quarters))
-    quarter = st.selectbox(
-        "Quarter",
-        newest_first,
-        index=newest_first.index(current.quarter),
-        format_func=lambda q: q.label,
-        key=WIDGET_QUARTER,
-    )
+    quarter = _quarter_widgets(current.quarter, quarters)
     view = _one_of("Partner", VIEW_LABELS, current.view, WIDGET_VIEW)
     comparison = _one_of("Compare with", COMPARISONS, current.comparison, WIDGET_COMPARISON)
     if len(quarters) > 1:
@@ -575,6 +569,32 @@ def _filter_widgets(current: Filters, quarters: list[Quarter]) -> Filters:
     else:
         first = last = quarters[0]
     return Filters(quarter, view, VIEW_PARTNERS[view], comparison, first, last)
+
+
+def _quarter_widgets(current: Quarter, quarters: list[Quarter]) -> Quarter:
+    """The quarter in two steps: its financial year from a list (newest first), then one of
+    that year's quarters with figures as a radio button, a click like the partner's. A new
+    year keeps the quarter's number where that year has it, else takes its latest quarter."""
+    years = sorted({q.start_year for q in quarters}, reverse=True)
+    year = st.selectbox(
+        "Financial year",
+        years,
+        index=years.index(current.start_year),
+        format_func=lambda start: Quarter(start, 1).financial_year,
+        key=WIDGET_YEAR,
+    )
+    in_year = [q for q in quarters if q.start_year == year]
+    numbers = [q.number for q in in_year]  # a number, not a Quarter: it carries to a new year
+    number = st.radio(
+        "Quarter",
+        numbers,
+        index=numbers.index(current.number) if current.number in numbers else len(numbers) - 1,
+        format_func=lambda n: f"Q{n}",
+        horizontal=True,
+        help="; ".join(f"{q.short}: {q.months}" for q in in_year),
+        key=WIDGET_QUARTER,
+    )
+    return Quarter(year, number)
 
 
 def _one_of(label: str, labels: Mapping[str, str], current: str, key: str) -> str:

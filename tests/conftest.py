@@ -120,6 +120,13 @@ def show_in_full(at, area: str, key: str):
     return at
 
 
+def chosen_quarter(at) -> Quarter:
+    """The quarter the sidebar's filters show: its financial year and its quarter."""
+    from emss.ui import WIDGET_QUARTER, WIDGET_YEAR
+
+    return Quarter(at.selectbox(key=WIDGET_YEAR).value, at.radio(key=WIDGET_QUARTER).value)
+
+
 def open_charts(at):
     """Open a page's charts (``ui.disclosure``) in an AppTest, as a click does."""
     from emss.ui import WIDGET_CHARTS

@@ -17,10 +17,18 @@ from streamlit.testing.v1 import AppTest
 from emss import tables as emss_tables
 from emss.catalogue import load_catalogue
 from emss.debt import AMOUNT as DEBT_AMOUNT
+from emss.quarters import Quarter
 from emss.sources import compute as computing
 from emss.sources.config import load_config
 from emss.store import Store
-from tests.conftest import open_charts, show_in_full, shown_html_text, shown_tiles, static_tables
+from tests.conftest import (
+    chosen_quarter,
+    open_charts,
+    show_in_full,
+    shown_html_text,
+    shown_tiles,
+    static_tables,
+)
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -159,9 +167,24 @@ def test_filters_survive_a_change_of_page(store: Store) -> None:
     assert at.query_params["compare"] == "year_ago"
 
 
+def test_a_quarter_is_chosen_by_its_year_then_its_number(store: Store) -> None:
+    at = open_page("pages/1_ESC.py")
+    assert at.radio(key="emss_filter_quarter").options == ["Q1", "Q2", "Q3"]  # 2023/24 so far
+    at.selectbox(key="emss_filter_year").set_value(2022).run()  # Q3 is kept
+    assert "Figures for EMSS as a whole, 2022/23 Q3 (Oct–Dec 2022)" in texts(at)
+    assert at.radio(key="emss_filter_quarter").options == ["Q1", "Q2", "Q3", "Q4"]
+    at.radio(key="emss_filter_quarter").set_value(4).run()
+    assert at.query_params["quarter"] == "2022/23 Q4"
+    at.selectbox(key="emss_filter_year").set_value(2023).run()  # no Q4 yet: the latest
+    assert chosen_quarter(at) == Quarter(2023, 3)
+    assert "Figures for EMSS as a whole, 2023/24 Q3 (Oct–Dec 2023)" in texts(at)
+    at.switch_page("pages/2_FSC.py").run()
+    assert chosen_quarter(at) == Quarter(2023, 3)
+
+
 def test_a_link_with_filters_reopens_that_view(store: Store) -> None:
     at = open_page("pages/2_FSC.py", view="NCC", quarter="2023/24 Q2", compare="year_ago")
-    assert at.selectbox(key="emss_filter_quarter").value.number == 2
+    assert chosen_quarter(at).number == 2
     assert "Figures for 2023/24 Q2 (Jul–Sep 2023), compared with the same quarter" in texts(at)
     assert "95.3%" not in [value for _, value, _ in tiles(at)]  # the Q3 figure is not shown
 
@@ -184,10 +207,10 @@ def test_a_bad_link_value_falls_back_to_the_default_with_a_note(
 ) -> None:
     at = open_page("app.py", **params)
     assert any(note in w.value for w in at.warning), [w.value for w in at.warning]
-    assert at.selectbox(key="emss_filter_quarter").value.number == 3
+    assert chosen_quarter(at).number == 3
     assert shown_tiles(at)  # the page still shows its figures
     at.switch_page("pages/2_FSC.py").run()
-    assert at.selectbox(key="emss_filter_quarter").value.number == 3
+    assert chosen_quarter(at).number == 3
     assert shown_tiles(at)
 
 

@@ -12,7 +12,7 @@ from emss import projects, uploads
 from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store
-from tests.conftest import METRICS_HEADER, csv_bytes, static_tables
+from tests.conftest import METRICS_HEADER, chosen_quarter, csv_bytes, static_tables
 from tests.editor_pages import PASSWORD, UPLOAD, has_text, open_page, sign_in, table_with, texts
 
 Q4 = Quarter(2023, 4)
@@ -52,13 +52,13 @@ def test_a_projects_file_alone_is_previewed_stored_and_shown_on_the_projects_pag
 
     at.switch_page("pages/6_Projects.py").run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="emss_filter_quarter").value == Q4
+    assert chosen_quarter(at) == Q4
     assert has_text(
         at, "Since the last Joint Committee, the Office move project has been completed."
     )
     assert has_text(at, "Update: Moved in January")
     at.switch_page("app.py").run()
-    assert at.selectbox(key="emss_filter_quarter").value == Q4
+    assert chosen_quarter(at) == Q4
 
 
 def sample_files() -> list[tuple[str, bytes, str]]:

@@ -82,11 +82,28 @@ def test_a_link_with_filters_opens_that_view(streamlit_server, page):
     query = urlencode({"quarter": "2023/24 Q2", "view": "LCC", "compare": "year_ago"})
     open_url(page, f"{streamlit_server.url}/FSC?{query}")
     expect(page.get_by_text("Figures for 2023/24 Q2 (Jul–Sep 2023)", exact=False)).to_be_visible()
+    expect(page.get_by_role("radio", name="Q2")).to_be_checked()
     expect(page.get_by_role("radio", name="Leicestershire (LCC)")).to_be_checked()
     expect(page.get_by_role("radio", name="Same quarter last year")).to_be_checked()
     expect(figure_row(page, "NCC")).to_have_count(0)
     expect(figure_row(page, "LCC").first).to_be_visible()
     expect(figure_row(page, "95.7%")).to_have_count(0)  # the Q3 figure
+
+
+def test_a_quarter_is_chosen_by_its_year_then_a_click_on_its_number(streamlit_server, page):
+    open_url(page, f"{streamlit_server.url}/FSC")
+    expect(page.get_by_role("radio", name="Q3")).to_be_checked()
+    choose(page, "Quarter", "Q2")
+    expect(page.get_by_text("Figures for 2023/24 Q2 (Jul–Sep 2023)", exact=False)).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
+        has_text="Financial year"
+    ).click()
+    page.get_by_role("option", name="2022/23", exact=True).click()
+    wait_for_streamlit_idle(page)
+    expect(page.get_by_text("Figures for 2022/23 Q2 (Jul–Sep 2022)", exact=False)).to_be_visible()
+    choose(page, "Quarter", "Q4")  # a year past has all four
+    expect(page.get_by_text("Figures for 2022/23 Q4 (Jan–Mar 2023)", exact=False)).to_be_visible()
+    assert "quarter=2022%2F23+Q4" in page.url
 
 
 def test_a_bad_link_value_is_explained_not_raised(streamlit_server, page):
