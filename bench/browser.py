@@ -5,9 +5,10 @@ For a store: ``streamlit run app.py`` over a copy of it and ``streamlit run benc
 (tests/browser/helpers.py) and driven in Debian chromium by Playwright. Measured:
 
 - cold start: ``streamlit run`` → the Overview settled;
-- on every page with filters, partner, quarter and comparison changes (after one untimed
-  round, so the caches hold the values: "cached"), click → settled (a quarter is chosen
-  from a list: the list is opened first and the time starts with the choice); on a page
+- on every page with filters, partner, quarter, comparison and financial-year changes (after
+  one untimed round, so the caches hold the values: "cached"), click → settled (a quarter is
+  a radio button of the latest financial year; a year is chosen from a list: the list is
+  opened first and the time starts with the choice); on a page
   whose charts (or the report's preview) are a click away (``ui.disclosure``), partner
   changes again with them open, as a reader who opened them;
 - on every page, opening it from the Overview through the sidebar's link;
@@ -34,6 +35,7 @@ from pathlib import Path
 from emss import ingest
 from emss.catalogue import VIEWS, load_catalogue
 from emss.filters import COMPARISONS, DEFAULT_VIEW, VIEW_LABELS
+from emss.quarters import Quarter
 from emss.queries import Database
 from emss.store import Store
 from tests.browser.helpers import (
@@ -52,7 +54,7 @@ from tests.browser.helpers import (
 TIMEOUT_MS = 120_000
 BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
 BARE_EVERY = 4  # a bare-page change after every fourth product change
-FILTERS = ("partner", "quarter", "comparison")
+FILTERS = ("partner", "quarter", "comparison", "year")
 # Goals (issue 12): a ratio to the bare page's figure in the same run.
 CACHED_GOAL = 1.5  # p50 and p95 of a filter change
 FIRST_VIEW_GOAL = 3.0  # p95 of the first view after an upload
@@ -147,20 +149,30 @@ def _radio(page, group: str, option: str) -> Change:
     return Change(radios.get_by_text(option, exact=True).click)
 
 
-def _quarter(page, label: str) -> Change:
-    quarters = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")
+def _year(page, label: str) -> Change:
+    years = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")
     return Change(
         page.get_by_role("option", name=label, exact=True).click,
-        opening=quarters.filter(has_text="Quarter").click,
+        opening=years.filter(has_text="Financial year").click,
     )
+
+
+def _round(newest_first: list[str]) -> list[str]:
+    """A round of changes over the three newest values, from the default (the newest) back
+    to it; none when there is only one."""
+    shown = newest_first[:3]
+    return shown[1:] + shown[:1] if len(shown) > 1 else []
 
 
 class Bench:
     """The product's page and the bare page, with the bare page's timings kept as they
     are interleaved."""
 
-    def __init__(self, page, bare, quarters: list[str]) -> None:
-        self.page, self.bare, self.quarters = page, bare, quarters
+    def __init__(self, page, bare, quarters: list[Quarter]) -> None:
+        self.page, self.bare = page, bare
+        latest = quarters[-1].start_year
+        self.numbers = [q.short for q in reversed(quarters) if q.start_year == latest]
+        self.years = list(dict.fromkeys(q.financial_year for q in reversed(quarters)))
         self.bare_times: list[float] = []
         self._bare_turn = 0
         self._count = 0
@@ -185,8 +197,9 @@ class Bench:
         if name == "comparison":
             labels = list(COMPARISONS.values())
             return [_radio(self.page, "Compare with", x) for x in labels[1:] + labels[:1]]
-        shown = self.quarters[:3]  # newest first, as in the selectbox
-        return [_quarter(self.page, q) for q in shown[1:] + shown[:1]]
+        if name == "quarter":
+            return [_radio(self.page, "Quarter", q) for q in _round(self.numbers)]
+        return [_year(self.page, y) for y in _round(self.years)]
 
     def next_change(self, name: str) -> Change:
         """The change of a filter to its next value (a page opens on the defaults)."""
@@ -197,7 +210,9 @@ class Bench:
 
     def changes(self, name: str, count: int) -> list[float]:
         """One untimed round (the caches then hold every value), then ``count`` timed
-        changes."""
+        changes (none for a filter with one value)."""
+        if not self.actions(name):
+            return []
         for _ in self.actions(name):
             timed(self.page, self.next_change(name))
         return [self.product(self.next_change(name)) for _ in range(count)]
@@ -260,8 +275,7 @@ def measure(store: Path, changes: int, first_views: int) -> dict:
             wait_until_settled(bare, timeout=TIMEOUT_MS, settle_ms=0)
 
             db = Database(Store(server.data_dir))
-            quarters = [q.label for q in reversed(db.quarters_with_data())]
-            bench = Bench(page, bare, quarters)
+            bench = Bench(page, bare, db.quarters_with_data())
             for path, label in pages:
                 figures: dict = {}
                 url = server.url + url_path(path)
