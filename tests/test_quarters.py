@@ -50,6 +50,7 @@ def test_unknown_forms_are_refused_naming_the_expected_form(text):
 def test_the_turn_of_the_century_is_consecutive():
     assert Quarter.parse("1999/00 Q4") == Quarter(1999, 4)
     assert str(Quarter(1999, 4).next) == "2000/01 Q1"
+    assert Quarter(1999, 4).financial_year == "1999/00"  # as the sidebar's year list names it
 
 
 @pytest.mark.parametrize(
