@@ -589,7 +589,7 @@ def _quarter_widgets(current: Quarter, quarters: list[Quarter]) -> Quarter:
         "Quarter",
         numbers,
         index=numbers.index(current.number) if current.number in numbers else len(numbers) - 1,
-        format_func=lambda n: f"Q{n}",
+        format_func=lambda number: Quarter(year, number).short,
         horizontal=True,
         help="; ".join(f"{q.short}: {q.months}" for q in in_year),
         key=WIDGET_QUARTER,
