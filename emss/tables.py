@@ -191,18 +191,14 @@ def notes_html(notes: Sequence[tuple[str, str]], about: str) -> str:
     return "".join(f'<p class="emss-caption">{line}</p>' for line in [*lines, html.escape(about)])
 
 
-def chart_notes(text: ChartText, table: pd.DataFrame) -> str:
-    """A chart's caption, then a disclosure ("Data table and description") holding its
-    description and its data table (a block per row on a phone); the table leaves out its
-    columns of plain numbers, which repeat a written one (the CSV keeps them)."""
+def chart_data_html(text: ChartText, table: pd.DataFrame) -> str:
+    """What is behind a chart: its description, then its data table (a block per row on a
+    phone); the table leaves out its columns of plain numbers, which repeat a written one
+    (the CSV keeps them)."""
     figures = html_table(
         table.select_dtypes(exclude="number"), f"Figures of the chart: {text.title}"
     )
-    return (
-        f'<p class="emss-caption">{html.escape(text.caption)}</p>'
-        '<details class="emss-details"><summary>Data table and description</summary>'
-        f'<p>{html.escape(text.description)}</p><div class="{STACKED}">{figures}</div></details>'
-    )
+    return f'<p>{html.escape(text.description)}</p><div class="{STACKED}">{figures}</div>'
 
 
 def manifest_table(snapshots: Sequence[Snapshot]) -> pd.DataFrame:

@@ -100,10 +100,6 @@ PAGE_CSS = f"""<style>
 .emss-card {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 1rem; }}
 .emss-card p {{ margin: 0 0 0.75rem; }}
 .emss-card p:last-child {{ margin: 0; }}
-.emss-details {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; }}
-.emss-details summary {{ padding: 0.5rem 1rem; cursor: pointer; }}
-.emss-details[open] {{ padding: 0 1rem 1rem; }}
-.emss-details[open] summary {{ margin: 0 -1rem 0.5rem; }}
 .emss-table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; }}
 .emss-table :is(th, td) {{
   text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: break-word;
@@ -171,6 +167,7 @@ WIDGET_COMPARISON = "emss_filter_comparison"
 WIDGET_RANGE = "emss_filter_range"
 WIDGET_CHARTS = "emss_charts"  # ui.disclosure: a page's charts (area pages, Debt)
 WIDGET_PREVIEW = "emss_report_preview"  # ui.disclosure: the Report page's preview
+WIDGET_CHART_DATA = "emss_chart_data"  # ui.disclosure: a chart's data table (+ "_" + its name)
 
 
 # --- data ------------------------------------------------------------------------------
@@ -683,27 +680,29 @@ def data_table(
         )
 
 
-def disclosure(label: str, key: str) -> DeltaGenerator | None:
-    """A disclosure whose contents are drawn only while it is open: charts and the report's
-    preview cost the browser more on each filter change than the rest of a page. Opened or
-    closed, the disclosure of ``key`` stays so on every page for the session. Returns it
-    when open."""
+def disclosure(label: str, key: str, *, kept_as: str | None = None) -> DeltaGenerator | None:
+    """A disclosure whose contents are drawn only while it is open: charts, their data
+    tables and the report's preview cost the browser more on each filter change than the
+    rest of a page. Opened or closed, the disclosure stays so on every page for the session,
+    as every disclosure kept under the same name (``kept_as``, else ``key``). Returns it when
+    open."""
+    kept = _remembered(kept_as or key)
     shown = st.expander(
         label,
-        expanded=st.session_state.get(_remembered(key), False),
+        expanded=st.session_state.get(kept, False),
         key=key,
         on_change=_remember_open,
-        args=(key,),
+        args=(key, kept),
     )
     return shown if shown.open else None
 
 
-def _remembered(key: str) -> str:
-    return f"{key}_open"  # not a widget's key: kept when a page without it is shown
+def _remembered(name: str) -> str:
+    return f"{name}_open"  # not a widget's key: kept when a page without it is shown
 
 
-def _remember_open(key: str) -> None:
-    st.session_state[_remembered(key)] = st.session_state[key]
+def _remember_open(key: str, kept: str) -> None:
+    st.session_state[kept] = st.session_state[key]
 
 
 def partner_name(partner: str) -> str:
@@ -711,14 +710,20 @@ def partner_name(partner: str) -> str:
 
 
 def show_chart(chart: Drawable, name: str) -> None:
-    """A chart under its title; under it, in one element, its caption and, a click away,
-    its description and data table (``tables.chart_notes``); then its data as a CSV."""
+    """A chart under its title; under it its caption and, a click away, its description
+    and data table (``tables.chart_data_html``, drawn only once asked for: a table of
+    every point cost a filter change more than the chart); then its data as a CSV."""
     text = chart.prepared.text
     st.markdown(f"**{text.title}**")
     # A fresh top-level dict each run: Streamlit takes the datasets out of the spec it gets.
     spec = {**chart.spec, "datasets": {DATASET: chart.data}}
     st.vega_lite_chart(spec, width="stretch", alt=text.alt)
-    st.html(tables.chart_notes(text, chart.prepared.table))
+    st.caption(markdown_literal(text.caption))
+    behind = disclosure(
+        "Data table and description", f"{WIDGET_CHART_DATA}_{name}", kept_as=WIDGET_CHART_DATA
+    )
+    if behind is not None:
+        behind.html(tables.chart_data_html(text, chart.prepared.table))
     csv_download("Download CSV", chart.prepared.csv, f"{name}.csv", key=f"download_{name}")
 
 

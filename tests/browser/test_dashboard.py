@@ -113,15 +113,19 @@ def test_a_bad_link_value_is_explained_not_raised(streamlit_server, page):
     expect(figure_row(page, "95.3%")).to_be_visible()
 
 
-def test_every_chart_has_its_data_a_click_away(streamlit_server, page):
+def test_every_chart_has_its_data_a_click_away_and_kept_open_once_asked_for(streamlit_server, page):
     open_url(page, f"{streamlit_server.url}/Customer")
     open_disclosure(page, WIDGET_CHARTS)
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first).to_be_visible()
+    tables = page.get_by_role("table", name=re.compile("^Figures of the chart: "))
+    expect(tables).to_have_count(0)  # drawn only once asked for
     page.get_by_text("Data table and description", exact=False).first.click()
-    table = page.get_by_role("table", name=re.compile("^Figures of the chart: ")).first
-    expect(table).to_be_visible()
+    expect(tables.first).to_be_visible()
     expect(page.get_by_role("button", name="Download CSV").first).to_be_visible()
+    go_to(page, "Debt collection")  # both charts' tables, already open
+    expect(charts).to_have_count(2)
+    expect(tables).to_have_count(2)
 
 
 def test_the_trend_chart_is_drawn_once_asked_for_and_stays_open_on_every_page(
