@@ -456,10 +456,11 @@ def filtered_page(title: str, draw: Callable[[Filters], None], *, name_view: boo
         st.divider()
         st.markdown("**Filters**")
         filter_box = st.container()  # the fragment's
-    _provenance()
+        st.divider()
+        provenance = st.container()  # the fragment's: an upload may come between its runs
     if not name_view:
         st.title(title)
-    _figures(title, draw, name_view, figure_links, filter_box)
+    _figures(title, draw, name_view, figure_links, filter_box, provenance)
 
 
 def _page_frame(title: str) -> list[Quarter]:
@@ -483,11 +484,13 @@ def _figures(
     name_view: bool,
     figure_links: DeltaGenerator,
     filter_box: DeltaGenerator,
+    provenance: DeltaGenerator,
 ) -> None:
     """``filtered_page``'s fragment: the filters into ``filter_box``, the links that carry
-    them into ``figure_links``, then the title naming the view (``name_view``), the notes
-    on the link, the illustrative-data banner and ``draw``. What it leaves to the page's
-    run is not sent again on a change of filter: each element is browser work."""
+    them into ``figure_links``, where the figures come from into ``provenance``, then the
+    title naming the view (``name_view``), the notes on the link, the illustrative-data
+    banner and ``draw``. What it leaves to the page's run is not sent again on a change of
+    filter: each element is browser work."""
     try:  # a fragment's own run reads the store afresh: an upload may have come since
         quarters = quarters_with_data()
     except StoreError as error:
@@ -499,6 +502,8 @@ def _figures(
         chosen = _filter_widgets(_current_filters(quarters), quarters)
     with figure_links:
         _page_links(FIGURE_PAGES, chosen)
+    with provenance:
+        _provenance_caption()
     st.session_state[STATE_FILTERS] = chosen
     params = chosen.params()
     if any(st.query_params.get(name) != value for name, value in params.items()):
@@ -605,7 +610,11 @@ def _one_of(label: str, labels: Mapping[str, str], current: str, key: str) -> st
 def _provenance() -> None:
     with st.sidebar:
         st.divider()
-        st.caption("**Provenance**\n\n" + "\n".join(f"- {line}" for line in provenance_lines()))
+        _provenance_caption()
+
+
+def _provenance_caption() -> None:
+    st.caption("**Provenance**\n\n" + "\n".join(f"- {line}" for line in provenance_lines()))
 
 
 def _illustrative_banner() -> None:

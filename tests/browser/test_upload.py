@@ -96,3 +96,20 @@ def test_a_note_starting_with_equals_is_neutralised_in_the_csv_download(server, 
         page.get_by_role("button", name="Download CSV").first.click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
     assert [row["note"] for row in rows] == ["'" + note]
+
+
+def test_a_filter_change_after_an_upload_elsewhere_names_the_new_snapshot(server, page):
+    open_url(page, f"{server.url}/ESC")
+    sidebar = page.get_by_test_id("stSidebar")
+    validation = ingest.validate(
+        [("elsewhere.csv", f"{METRICS_HEADER}\n2023/24 Q3,LCC,esc_dbs_checks,2001,\n".encode())]
+    )
+    snapshot = ingest.commit(Store(server.data_dir), validation, uploaded_by="another session")
+    expect(sidebar).not_to_contain_text(snapshot.id)  # nothing has run since
+
+    sidebar.get_by_role("radiogroup", name="Partner").get_by_text(
+        "Leicestershire (LCC)", exact=True
+    ).click()
+    wait_for_streamlit_idle(page)
+    expect(sidebar).to_contain_text(f"Snapshot {snapshot.id}: upload")
+    expect(sidebar.get_by_role("radio", name="Leicestershire (LCC)")).to_be_checked()
