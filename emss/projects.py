@@ -226,38 +226,39 @@ def changes(db: Database, quarter: Quarter, comparison: Quarter) -> pd.DataFrame
     where the project is not listed in that quarter.
     """
     spec = db.catalogue.projects
-    rows = db.projects([quarter, comparison])
-    now = rows[rows["quarter"] == str(quarter)]
-    then = rows[rows["quarter"] == str(comparison)]
-    merged = now.merge(
-        then, on=["theme", "project_key"], how="outer", suffixes=("", "_then"), indicator=True
-    )
+    now, then = {}, {}
+    for row in db.project_records([quarter, comparison]):
+        key = row["theme"], row["project_key"]
+        if row["quarter"] == str(quarter):
+            now[key] = row
+        if row["quarter"] == str(comparison):
+            then[key] = row
     records = []
-    for row in merged.to_dict("records"):
-        listed, before = row["_merge"] != "right_only", row["_merge"] != "left_only"
-        shown = {c: row[c if listed else f"{c}_then"] for c in _CARRIED}
-        shown = {c: None if _blank(v) else v for c, v in shown.items()}
+    for key in sorted(now.keys() | then.keys()):
+        listed, before = key in now, key in then
+        row, earlier = now.get(key), then.get(key)
+        shown = {c: None if _blank(v) else v for c, v in (row or earlier).items() if c in _CARRIED}
         status = row["status"] if listed else None
-        previous = row["status_then"] if before else None
+        previous = earlier["status"] if before else None
         records.append(
             {
                 "quarter": str(quarter),
-                "theme": row["theme"],
+                "theme": key[0],
                 "project": shown["project"],
-                "project_key": row["project_key"],
+                "project_key": key[1],
                 "partner": shown["partner"],
                 "status": status_words(status, spec) if listed else None,
                 "previous_status": status_words(previous, spec) if before else None,
-                "change": _change(listed, before, status, previous, spec) if len(then) else None,
+                "change": _change(listed, before, status, previous, spec) if then else None,
                 "benefits": shown["benefits"],
                 "description": shown["description"],
                 "update": row["update"] if listed and not _blank(row["update"]) else None,
                 "illustrative": bool(
-                    (listed and row["illustrative"]) or (before and row["illustrative_then"])
+                    (listed and row["illustrative"]) or (before and earlier["illustrative"])
                 ),
                 "note": shown["note"],
                 "listed": listed,
-                "_order": (spec.themes.index(row["theme"]), not listed, shown["position"]),
+                "_order": (spec.themes.index(key[0]), not listed, shown["position"]),
             }
         )
     records.sort(key=lambda r: r.pop("_order"))

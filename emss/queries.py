@@ -525,7 +525,14 @@ class Database:
         Columns: quarter, theme, project, project_key, partner, status, benefits,
         description, update, note, position, snapshot_id, seq, illustrative.
         """
-        return self._df(
+        return self._df(*self._projects_query(quarters))
+
+    def project_records(self, quarters: Sequence[Quarter]) -> list[dict]:
+        """``projects`` as a list of rows (dicts), without pandas."""
+        return self._records(*self._projects_query(quarters))
+
+    def _projects_query(self, quarters: Sequence[Quarter]) -> tuple[str, dict]:
+        return (
             """
             SELECT * FROM projects WHERE list_contains($quarters, quarter)
             ORDER BY quarter, list_position($themes, theme), position, project_key
