@@ -94,6 +94,13 @@ QUALIFY row_number() OVER (
     PARTITION BY r.quarter, r.theme, r.project_key ORDER BY s.seq DESC) = 1
 """
 
+# A Database's one in-memory DuckDB: its allocator gives back what dropped tables freed (by
+# default it keeps it). Measured here, 40 rebuilds of the 40x200 bench store left the process
+# at 155-160 MB without these settings and 98-100 MB with them; a rebuild takes ~5 ms longer.
+_DATABASE_CONFIG = {
+    "allocator_flush_threshold": "1MB",
+    "allocator_bulk_deallocation_flush_threshold": "1MB",
+}
 # Each raw table and the dataset whose Parquet files fill it.
 _RAW_TABLES = {"metric_rows": "metrics", "debt_rows": "debt", "project_rows": "projects"}
 # DuckDB's name for each column type of emss.store.COLUMNS.
@@ -212,19 +219,19 @@ class Database:
         """The store's tables afresh, in a new schema; the schema before the previous one
         is dropped (the previous one may still be read by a query begun before)."""
         if self._db is None:
-            self._db = duckdb.connect(":memory:")
+            self._db = duckdb.connect(":memory:", config=_DATABASE_CONFIG)
         schema = f"load_{self._loads + 1}"
-        con = self._db.cursor()
-        con.execute(f"CREATE SCHEMA {schema}")
-        con.execute(f"USE {schema}")
-        try:
-            self._fill(con)
-        except BaseException:
-            con.execute(f"DROP SCHEMA {schema} CASCADE")
-            raise
-        self._loads += 1
-        if self._loads > 2:
-            con.execute(f"DROP SCHEMA load_{self._loads - 2} CASCADE")
+        with self._db.cursor() as con:
+            con.execute(f"CREATE SCHEMA {schema}")
+            con.execute(f"USE {schema}")
+            try:
+                self._fill(con)
+            except BaseException:
+                con.execute(f"DROP SCHEMA {schema} CASCADE")
+                raise
+            self._loads += 1
+            if self._loads > 2:
+                con.execute(f"DROP SCHEMA load_{self._loads - 2} CASCADE")
 
     def _fill(self, con: duckdb.DuckDBPyConnection) -> None:
         fill_from_store(con, self.store, _RAW_TABLES)

@@ -212,6 +212,13 @@ def test_a_new_snapshot_shows_at_once_in_an_open_database(store, db):
     assert db.latest_quarter() == Q4
 
 
+def test_an_open_database_follows_upload_after_upload(store, db):
+    for value in (3800, 3900, 4000, 4100):  # each rebuild drops the tables of two before
+        upload(store, (Q4, "EMSS", "esc_dbs_checks", value))
+        shown = db.figures([Q4], [("esc_dbs_checks", "EMSS")])
+        assert shown["value"].tolist() == [value]
+
+
 def test_values_reach_sql_as_parameters_never_as_text(bundled_db):
     sneaky = "x' OR '1'='1"
     assert bundled_db.figures([Q3], [(sneaky, "EMSS")]).empty
