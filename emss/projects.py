@@ -237,7 +237,8 @@ def changes(db: Database, quarter: Quarter, comparison: Quarter) -> pd.DataFrame
     for key in sorted(now.keys() | then.keys()):
         listed, before = key in now, key in then
         row, earlier = now.get(key), then.get(key)
-        shown = {c: None if _blank(v) else v for c, v in (row or earlier).items() if c in _CARRIED}
+        carried = row or earlier  # the quarter's own row, else the comparison's
+        shown = {c: None if _blank(carried[c]) else carried[c] for c in _CARRIED}
         status = row["status"] if listed else None
         previous = earlier["status"] if before else None
         records.append(
