@@ -50,12 +50,11 @@ SELECT u.quarter, '{WHOLE}' AS partner, u.metric, sum(u.value) AS value, NULL AS
        array_to_string(list_sort(list_distinct(list(u.snapshot_id))), ', ') AS snapshot_id,
        max(u.created) AS created, bool_or(u.illustrative) AS illustrative, 'summed' AS origin
 FROM uploaded u
-JOIN contributors c ON c.metric = u.metric AND c.partner = u.partner
-JOIN metric_defs d ON d.metric = u.metric AND d.adds_up
+JOIN summable c ON c.metric = u.metric AND c.partner = u.partner
 ANTI JOIN (SELECT quarter, metric FROM uploaded WHERE partner = '{WHOLE}') e
     ON e.quarter = u.quarter AND e.metric = u.metric
 GROUP BY u.quarter, u.metric
-HAVING count(*) = any_value(d.contributors)
+HAVING count(*) = any_value(c.contributors)
 """
 
 _DERIVED = """
@@ -97,9 +96,13 @@ QUALIFY row_number() OVER (
 # A Database's one in-memory DuckDB: its allocator gives back what dropped tables freed (by
 # default it keeps it). Measured here, 40 rebuilds of the 40x200 bench store left the process
 # at 155-160 MB without these settings and 98-100 MB with them; a rebuild takes ~5 ms longer.
+# Each statement runs in the thread that asks, with no workers: the tables are thousands of
+# rows, too few to share out, and handing work to a second thread cost more than it saved
+# (measured here, a rebuild 74-81 -> 57-63 ms on 40x200; every page's query as fast or faster).
 _DATABASE_CONFIG = {
     "allocator_flush_threshold": "1MB",
     "allocator_bulk_deallocation_flush_threshold": "1MB",
+    "threads": 1,
 }
 # Each raw table and the dataset whose Parquet files fill it.
 _RAW_TABLES = {"metric_rows": "metrics", "debt_rows": "debt", "project_rows": "projects"}
@@ -236,17 +239,11 @@ class Database:
     def _fill(self, con: duckdb.DuckDBPyConnection) -> None:
         fill_from_store(con, self.store, _RAW_TABLES)
         metrics, derived = self.catalogue.metrics, self.catalogue.derived
-        create_table(
+        create_table(  # a row per contributor of a metric that adds up, and how many it has
             con,
-            "metric_defs",
-            {"metric": "VARCHAR", "adds_up": "BOOLEAN", "contributors": "BIGINT"},
-            [(m.key, m.adds_up, len(m.contributors)) for m in metrics],
-        )
-        create_table(
-            con,
-            "contributors",
-            {"metric": "VARCHAR", "partner": "VARCHAR"},
-            [(m.key, p) for m in metrics for p in m.contributors],
+            "summable",
+            {"metric": "VARCHAR", "partner": "VARCHAR", "contributors": "BIGINT"},
+            [(m.key, p, len(m.contributors)) for m in metrics if m.adds_up for p in m.contributors],
         )
         create_table(
             con,
