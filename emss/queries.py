@@ -83,14 +83,19 @@ QUALIFY row_number() OVER (
     PARTITION BY r.quarter, r.partner, r.collector, r.sector ORDER BY s.seq DESC) = 1
 """
 
+# The latest row of each project found on the keys alone, then its whole row: a window over
+# the whole rows (their text) took half as long again (9 against 13 ms on 40x200).
 _CURRENT_PROJECTS = """
 CREATE TABLE projects AS
 SELECT r.* EXCLUDE (snapshot_id), r.snapshot_id, s.seq,
        s.kind = 'illustrative' AS illustrative
 FROM project_rows r JOIN snapshots s ON s.id = r.snapshot_id
-WHERE NOT s.withdrawn
-QUALIFY row_number() OVER (
-    PARTITION BY r.quarter, r.theme, r.project_key ORDER BY s.seq DESC) = 1
+SEMI JOIN (
+    SELECT arg_max(r.rowid, s.seq) AS latest
+    FROM project_rows r JOIN snapshots s ON s.id = r.snapshot_id
+    WHERE NOT s.withdrawn
+    GROUP BY r.quarter, r.theme, r.project_key
+) w ON w.latest = r.rowid
 """
 
 # A Database's one in-memory DuckDB: its allocator gives back what dropped tables freed (by
