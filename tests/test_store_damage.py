@@ -144,6 +144,18 @@ def test_a_deleted_snapshot_file_is_said_on_the_pages_and_the_cli(store, capsys)
     assert code == 1 and "store is damaged" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("dataset", ["debt", "projects"])
+def test_a_deleted_debt_or_projects_file_is_said_on_the_pages(store, dataset):
+    """The debt and project tables are built beside the figures (``Database._fill``): a file
+    they miss stops the page with the same sentence as a missing figures file."""
+    [first, *_] = [s.files[dataset] for s in store.snapshots() if dataset in s.files]
+    store.path(first).unlink()
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith(f"The figures' store is damaged: a {dataset} file listed")
+
+
 def test_a_full_disk_or_read_only_store_refuses_a_commit_and_a_withdrawal(store, monkeypatch):
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
