@@ -3,7 +3,8 @@
 The page is served as it is and from copies of the repository with parts of its filter
 change left out (the address bar's update, the links that carry the filters, the provenance,
 the illustrative-data banner, the page's content below its title, an area's table of every
-figure), each copy beside the bare page (``bench/bare_app.py``). Partner changes alternate
+figure), each copy over the bundled store or a scaled one (``--store 40x200``) and beside the
+bare page (``bench/bare_app.py``). Partner changes alternate
 between the page and the bare page; each is timed as ``bench.browser`` times it (pointer
 press → settled and idle) and with Chrome's own count of its main thread's work in that
 time (``Performance.getMetrics``: every task, and the script among it). A part's cost is the
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.browser import BARE_APP, TIMEOUT_MS, Change, _radio, timed
+from bench.stores import Shape, build_store
 from emss.catalogue import VIEWS
 from emss.filters import DEFAULT_VIEW, VIEW_LABELS
 from tests.browser.helpers import (
@@ -105,13 +107,15 @@ def _partner_labels() -> list[str]:
     return [VIEW_LABELS[v] for v in views[first + 1 :] + views[: first + 1]]
 
 
-def measure_variant(browser, bare, bare_cdp, copy: Path, page_file: str, changes: int) -> dict:
-    """Medians of ``changes`` partner changes on the copy's page and as many on the bare
-    page, alternating, after one untimed round of each."""
+def measure_variant(
+    browser, bare, bare_cdp, copy: Path, store: Path, page_file: str, changes: int
+) -> dict:
+    """Medians of ``changes`` partner changes on the copy's page over a copy of ``store`` and
+    as many on the bare page, alternating, after one untimed round of each."""
     labels = _partner_labels()
     with tempfile.TemporaryDirectory(prefix="emss-bench-parts-") as work:
         server = start_streamlit_server(
-            Path(work), cwd=copy, data_src=REPO_ROOT / "data", timeout_s=TIMEOUT_MS / 1000
+            Path(work), cwd=copy, data_src=store, timeout_s=TIMEOUT_MS / 1000
         )
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         try:
@@ -140,12 +144,16 @@ def measure_variant(browser, bare, bare_cdp, copy: Path, page_file: str, changes
     }
 
 
-def measure(page_file: str, changes: int, rounds: int) -> list[dict[str, dict]]:
-    """Every variant's medians, once per round (the variants in turn within a round)."""
+def measure(store_name: str, page_file: str, changes: int, rounds: int) -> list[dict[str, dict]]:
+    """Every variant's medians over the store (``bundled`` or a shape such as ``40x200``,
+    built for the run), once per round (the variants in turn within a round)."""
     from playwright.sync_api import sync_playwright
 
     results: list[dict[str, dict]] = []
     with tempfile.TemporaryDirectory(prefix="emss-bench-parts-") as work, sync_playwright() as pw:
+        store = REPO_ROOT / "data"
+        if store_name != "bundled":
+            store = build_store(Path(work) / "store", Shape.parse(store_name)).root
         copies = {
             name: copy_without(parts, Path(work) / f"copy{i}")
             for i, (name, parts) in enumerate(VARIANTS.items())
@@ -164,9 +172,9 @@ def measure(page_file: str, changes: int, rounds: int) -> list[dict[str, dict]]:
             for turn in range(rounds):
                 measured = {}
                 for name, copy in copies.items():
-                    print(f"round {turn + 1}: without {name}", file=sys.stderr, flush=True)
+                    print(f"round {turn + 1}, left out: {name}", file=sys.stderr, flush=True)
                     measured[name] = measure_variant(
-                        browser, bare, bare_cdp, copy, page_file, changes
+                        browser, bare, bare_cdp, copy, store, page_file, changes
                     )
                 results.append(measured)
         finally:
@@ -197,11 +205,11 @@ def _spread(values: list[float], fmt: str = "{:.0f}") -> str:
     return low if low == high else f"{low}–{high}"
 
 
-def table(page_file: str, results: list[dict[str, dict]]) -> str:
+def table(title: str, results: list[dict[str, dict]]) -> str:
     """One markdown table: each variant's medians as the lowest–highest over the rounds;
     "saved" is the page as it is less the variant, in the same round."""
     lines = [
-        f"{page_file}, partner changes: medians in ms, lowest–highest of {len(results)} rounds",
+        f"{title}, partner changes: medians in ms, lowest–highest of {len(results)} rounds",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|---|" + "--:|" * (len(COLUMNS) - 1),
@@ -228,10 +236,21 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m bench.parts", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--page", default="pages/1_ESC.py", help="a page with filters")
+    parser.add_argument(
+        "--store", default="bundled", help='"bundled" (data/) or a shape such as 40x200'
+    )
     parser.add_argument("--changes", type=int, default=30, help="partner changes per variant")
     parser.add_argument("--rounds", type=int, default=2, help="times over every variant")
     args = parser.parse_args(argv)
-    print(table(args.page, measure(args.page, args.changes, args.rounds)))
+    if args.store != "bundled":
+        try:
+            Shape.parse(args.store)
+        except ValueError:
+            parser.error(
+                f'a store is "bundled" or QUARTERSxSNAPSHOTS like 40x200, not {args.store}'
+            )
+    results = measure(args.store, args.page, args.changes, args.rounds)
+    print(table(f"{args.page} on the {args.store} store", results))
 
 
 if __name__ == "__main__":
