@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import browser, data
 from bench.pages import present_pages
-from bench.stores import Shape, build_store
+from bench.stores import Shape, build_store, check_store_name
 from emss.store import REPO_DATA_DIR
 
 SECTIONS = ("pages", "browser", "summary", "upload")
@@ -76,11 +76,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     stores = args.stores or ",".join(QUICK_STORES if args.quick else FULL_STORES)
     args.stores = [s.strip() for s in stores.split(",") if s.strip()]
     for name in args.stores:
-        if name != "bundled":
-            try:
-                Shape.parse(name)
-            except ValueError:
-                parser.error(f'a store is "bundled" or QUARTERSxSNAPSHOTS like 40x200, not {name}')
+        try:
+            check_store_name(name)
+        except ValueError as error:
+            parser.error(str(error))
     return args
 
 

@@ -168,7 +168,7 @@ def timed(page, change: Change) -> float:
     return waited.json_value()
 
 
-def _radio(page, group: str, option: str) -> Change:
+def radio_choice(page, group: str, option: str) -> Change:
     radios = page.get_by_test_id("stSidebar").get_by_role("radiogroup", name=group)
     return Change(radios.get_by_text(option, exact=True).click)
 
@@ -208,7 +208,7 @@ class Bench:
         if self._count % BARE_EVERY == 0:
             self._bare_turn = (self._bare_turn + 1) % 4
             option = ["One", "Two", "Three", "Four"][self._bare_turn]
-            self.bare_times.append(timed(self.bare, _radio(self.bare, "Partner", option)))
+            self.bare_times.append(timed(self.bare, radio_choice(self.bare, "Partner", option)))
         return took
 
     def actions(self, name: str) -> list[Change]:
@@ -217,12 +217,12 @@ class Bench:
             views = list(VIEWS)
             first = views.index(DEFAULT_VIEW)
             labels = [VIEW_LABELS[v] for v in views[first + 1 :] + views[: first + 1]]
-            return [_radio(self.page, "Partner", x) for x in labels]
+            return [radio_choice(self.page, "Partner", x) for x in labels]
         if name == "comparison":
             labels = list(COMPARISONS.values())
-            return [_radio(self.page, "Compare with", x) for x in labels[1:] + labels[:1]]
+            return [radio_choice(self.page, "Compare with", x) for x in labels[1:] + labels[:1]]
         if name == "quarter":
-            return [_radio(self.page, "Quarter", q) for q in _round(self.numbers)]
+            return [radio_choice(self.page, "Quarter", q) for q in _round(self.numbers)]
         return [_year(self.page, y) for y in _round(self.years)]
 
     def next_change(self, name: str) -> Change:

@@ -4,10 +4,10 @@ The page is served as it is and from copies of the repository with parts of its 
 change left out (the address bar's update, the links that carry the filters, the provenance,
 the illustrative-data banner, the page's content below its title, an area's table of every
 figure), each copy over the bundled store or a scaled one (``--store 40x200``) and beside the
-bare page (``bench/bare_app.py``). Partner changes alternate
-between the page and the bare page; each is timed as ``bench.browser`` times it (pointer
-press → settled and idle) and with Chrome's own count of its main thread's work in that
-time (``Performance.getMetrics``: every task, and the script among it). A part's cost is the
+bare page (``bench/bare_app.py``). Partner changes alternate between the page and the bare
+page; each is timed as ``bench.browser`` times it (pointer press → settled and idle) and with
+Chrome's own count of its main thread's work in that time (``Performance.getMetrics``: every
+task, and the script among it). A part's cost is the
 page's median with it less the median without it. Removing parts breaks the page for a
 person (no links, no content): the copies are for measuring only, in a temporary folder.
 Nothing passes or fails; it reports.
@@ -23,8 +23,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.browser import BARE_APP, TIMEOUT_MS, Change, _radio, timed
-from bench.stores import Shape, build_store
+from bench.browser import BARE_APP, TIMEOUT_MS, Change, radio_choice, timed
+from bench.stores import Shape, build_store, check_store_name
 from emss.catalogue import VIEWS
 from emss.filters import DEFAULT_VIEW, VIEW_LABELS
 from tests.browser.helpers import (
@@ -128,10 +128,10 @@ def measure_variant(
             runs: dict[str, list[dict]] = {"page": [], "bare": []}
             for turn in range(len(labels) + changes):
                 shown = _timed_with_work(
-                    page, cdp, _radio(page, "Partner", labels[turn % len(labels)])
+                    page, cdp, radio_choice(page, "Partner", labels[turn % len(labels)])
                 )
                 option = BARE_OPTIONS[turn % len(BARE_OPTIONS)]
-                floor = _timed_with_work(bare, bare_cdp, _radio(bare, "Partner", option))
+                floor = _timed_with_work(bare, bare_cdp, radio_choice(bare, "Partner", option))
                 if turn >= len(labels):
                     runs["page"].append(shown)
                     runs["bare"].append(floor)
@@ -242,13 +242,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--changes", type=int, default=30, help="partner changes per variant")
     parser.add_argument("--rounds", type=int, default=2, help="times over every variant")
     args = parser.parse_args(argv)
-    if args.store != "bundled":
-        try:
-            Shape.parse(args.store)
-        except ValueError:
-            parser.error(
-                f'a store is "bundled" or QUARTERSxSNAPSHOTS like 40x200, not {args.store}'
-            )
+    try:
+        check_store_name(args.store)
+    except ValueError as error:
+        parser.error(str(error))
     results = measure(args.store, args.page, args.changes, args.rounds)
     print(table(f"{args.page} on the {args.store} store", results))
 

@@ -59,6 +59,19 @@ class Shape:
         return f"{self.quarters}x{self.snapshots}"
 
 
+def check_store_name(name: str) -> str:
+    """``name`` when it names a store the benches can use: "bundled" (a copy of data/) or
+    QUARTERSxSNAPSHOTS such as 40x200; else a ValueError saying so."""
+    if name != "bundled":
+        try:
+            Shape.parse(name)
+        except ValueError:
+            raise ValueError(
+                f'a store is "bundled" or QUARTERSxSNAPSHOTS like 40x200, not {name}'
+            ) from None
+    return name
+
+
 def quarters_ending(last: Quarter, count: int) -> list[Quarter]:
     """``count`` consecutive quarters ending with ``last``, oldest first."""
     quarters = [last]

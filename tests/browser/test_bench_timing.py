@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Error, expect
 
-from bench.browser import Change, _radio, timed
+from bench.browser import Change, radio_choice, timed
 from emss.catalogue import VIEWS
 from emss.filters import DEFAULT_VIEW, VIEW_LABELS
 from tests.browser.helpers import wait_until_settled
@@ -20,7 +20,7 @@ def test_a_change_is_timed_from_the_press_until_the_page_shows_it(page, streamli
     other = VIEW_LABELS[next(view for view in VIEWS if view != DEFAULT_VIEW)]
 
     start = time.perf_counter()
-    took = timed(page, _radio(page, "Partner", other))
+    took = timed(page, radio_choice(page, "Partner", other))
     elapsed = 1000 * (time.perf_counter() - start)
 
     heading = page.get_by_role("heading", level=1)
